@@ -1,0 +1,58 @@
+/**
+ * What every source reader yields: rows as a person sees them, one at a time, streamed.
+ */
+
+/**
+ * One cell. CSV cells are always strings. Spreadsheet cells keep what the type tells:
+ * - string: the text a person sees (numbers already formatted: 13800138000, never 1.38E+10);
+ * - DateCell: a date/time cell, as wall-clock text with no timezone (`1985-12-31`, `1985-12-31 08:30:00`);
+ * - ErrorCell: an error value such as `#N/A`;
+ * - undefined: empty.
+ */
+export type Cell = string | DateCell | ErrorCell | undefined;
+
+export interface DateCell {
+  kind: 'date';
+  /** `YYYY-MM-DD` or `YYYY-MM-DD HH:mm:ss`, local wall-clock. */
+  text: string;
+}
+
+export interface ErrorCell {
+  kind: 'error';
+  /** `#N/A`, `#DIV/0!`, `#VALUE!` … */
+  text: string;
+}
+
+export interface SourceRow {
+  /** Row number as the user sees it (1-based, counting the header and any rows above it). */
+  row: number;
+  cells: Cell[];
+}
+
+/** A source opened for reading. */
+export interface SourceReader {
+  /** File path as the user gave it, for messages. */
+  file: string;
+  /** Sheet name for workbooks; undefined for CSV. */
+  sheet?: string;
+  /** The header row's cells, as text. */
+  headers: string[];
+  /** 1-based row number of the header row. */
+  headerRow: number;
+  /** Data rows after the header; empty rows are skipped. Back-pressure: pulled one at a time. */
+  rows: AsyncIterable<SourceRow>;
+  /** Releases file handles early (when a run aborts). */
+  close(): Promise<void>;
+}
+
+/** Options every reader takes. */
+export interface SourceOptions {
+  file: string;
+  /** 1-based header row (default 1). */
+  headerRow?: number;
+}
+
+export function cellText(cell: Cell): string {
+  if (cell === undefined) return '';
+  return typeof cell === 'string' ? cell : cell.text;
+}
