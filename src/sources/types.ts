@@ -41,6 +41,8 @@ export interface SourceReader {
   headerRow: number;
   /** Data rows after the header; empty rows are skipped. Back-pressure: pulled one at a time. */
   rows: AsyncIterable<SourceRow>;
+  /** How far reading has got, in bytes of the (sheet) stream, for progress bars and ETA. Optional. */
+  progress?(): { done: number; total: number };
   /** Releases file handles early (when a run aborts). */
   close(): Promise<void>;
 }

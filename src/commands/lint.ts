@@ -1,0 +1,52 @@
+/**
+ * `zbport lint`: checks pipeline definitions and prints every problem with file, line and path.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { loadPipeline } from '../pipeline/load.js';
+import { formatProblem, type ConfigProblem } from '../pipeline/problems.js';
+
+export interface LintOptions {
+  /** Files or folders; empty means every pipeline in ./pipelines. */
+  paths: string[];
+  /** Where messages go (tests capture it). */
+  out?: (line: string) => void;
+}
+
+/** Returns 0 when every file is valid, 2 otherwise. */
+export async function lintCommand(opts: LintOptions): Promise<number> {
+  const out = opts.out ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const files = await expand(opts.paths.length ? opts.paths : ['pipelines']);
+  if (!files.length) {
+    out('zbport lint: no pipeline files found');
+    return 2;
+  }
+  let bad = 0;
+  for (const file of files) {
+    const problems = await lintFile(file);
+    const errors = problems.filter((p) => p.level === 'error');
+    problems.forEach((p) => out(formatProblem(p)));
+    if (errors.length) bad++;
+    else out(`${file}: ok${problems.length ? ` (${problems.length} warning${problems.length > 1 ? 's' : ''})` : ''}`);
+  }
+  return bad ? 2 : 0;
+}
+
+export async function lintFile(file: string): Promise<ConfigProblem[]> {
+  const r = await loadPipeline(file);
+  return r.ok ? r.pipeline.warnings : r.problems;
+}
+
+async function expand(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const s = await stat(p).catch(() => undefined);
+    if (s?.isDirectory()) {
+      const names = (await readdir(p)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+      out.push(...names.map((n) => path.join(p, n)));
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
+}

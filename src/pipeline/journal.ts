@@ -1,0 +1,111 @@
+/**
+ * The import journal: an append-only file that records, as it happens, that a row's write is
+ * about to be sent (`pending`) and how it ended (`done`, with the record's ord). A run killed at
+ * any moment (kill -9 included) and started again reads it back and finishes the work without
+ * writing any row twice: `done` rows are skipped, `pending` rows are checked against the ERP.
+ *
+ * Each record is written with a synchronous write(2) before the request goes out, so the kernel
+ * has it even if the process dies the next instant. A torn last line (killed mid-write) is ignored.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+export type JournalOutcome = 'created' | 'updated' | 'skipped' | 'unchanged';
+
+export interface JournalEntry {
+  /** Row key: a hash of the row's content and its occurrence (see rowKey in row-key.ts). */
+  k: string;
+  s: 'pending' | 'done';
+  /** Outcome of a done row. */
+  o?: JournalOutcome;
+  /** ERP record id, when known. */
+  ord?: string;
+  /** Source row number, for people reading the file. */
+  r?: number;
+  /** ords that matched the row's key just before a create was sent (tells our record from older ones). */
+  before?: string[];
+}
+
+export interface JournalState {
+  pending?: JournalEntry;
+  done?: JournalEntry;
+}
+
+export class Journal {
+  private fd: number | undefined;
+  private readonly state = new Map<string, JournalState>();
+  /** Entries read back from an earlier, unfinished run. */
+  readonly resumed: number;
+
+  private constructor(readonly file: string, existing: JournalEntry[]) {
+    for (const e of existing) this.remember(e);
+    this.resumed = this.state.size;
+  }
+
+  /** Opens (or creates) the journal at `file`, reading back what an earlier run left. */
+  static open(file: string): Journal {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const entries = existsSync(file) ? parse(readFileSync(file, 'utf8')) : [];
+    const j = new Journal(file, entries);
+    j.fd = openSync(file, 'a');
+    return j;
+  }
+
+  get(key: string): JournalState | undefined {
+    return this.state.get(key);
+  }
+
+  /** Recorded before a non-idempotent write is sent. */
+  pending(key: string, row: number, before: string[]): void {
+    this.append({ k: key, s: 'pending', r: row, before });
+  }
+
+  done(key: string, row: number, outcome: JournalOutcome, ord?: string): void {
+    this.append({ k: key, s: 'done', o: outcome, r: row, ...(ord ? { ord } : {}) });
+  }
+
+  private append(e: JournalEntry): void {
+    if (this.fd === undefined) throw new Error('journal is closed');
+    // Only entries read back from an earlier run are kept in memory: within a run each row is
+    // written once, so memory does not grow with the rows of this run.
+    writeSync(this.fd, `${JSON.stringify(e)}\n`);
+  }
+
+  private remember(e: JournalEntry): void {
+    const s = this.state.get(e.k) ?? {};
+    if (e.s === 'pending') s.pending = e;
+    else s.done = e;
+    this.state.set(e.k, s);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /**
+   * Ends the journal of a finished run, so that running the same file again later is a new run
+   * rather than a resumption. The file is kept beside it for audits.
+   */
+  archive(): string {
+    this.close();
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const to = this.file.replace(/\.jsonl$/, `.${stamp}.done.jsonl`);
+    renameSync(this.file, to);
+    return to;
+  }
+}
+
+function parse(text: string): JournalEntry[] {
+  const out: JournalEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      const e = JSON.parse(line) as JournalEntry;
+      if (typeof e.k === 'string' && (e.s === 'pending' || e.s === 'done')) out.push(e);
+    } catch {
+      // A line torn by a crash mid-write: the write it describes was never confirmed.
+    }
+  }
+  return out;
+}

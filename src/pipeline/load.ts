@@ -1,0 +1,172 @@
+/**
+ * Loads a pipeline definition in three phases (as changesets does): YAML syntax, shape (zod),
+ * then rules that check references against the field catalog. Every problem is collected
+ * with its file, line and dot path before anything is reported.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
+import type { z } from 'zod';
+import { Pipeline, type PipelineConfig } from './schema.js';
+import { checkRules } from './rules.js';
+import { dotPath, type ConfigProblem } from './problems.js';
+
+export interface LoadedPipeline {
+  file: string;
+  /** Folder of the pipeline file: relative paths in it are relative to this. */
+  dir: string;
+  config: PipelineConfig;
+  warnings: ConfigProblem[];
+}
+
+export type LoadResult = { ok: true; pipeline: LoadedPipeline } | { ok: false; problems: ConfigProblem[] };
+
+/** Reads, parses and checks one pipeline file. Never throws for bad content: problems are returned. */
+export async function loadPipeline(file: string): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read (${code ?? String(err)})`;
+    return { ok: false, problems: [{ file, path: '', level: 'error', message: reason }] };
+  }
+  return parsePipeline(file, text);
+}
+
+/** Parses pipeline text; `file` is used for messages and relative paths. */
+export function parsePipeline(file: string, text: string): LoadResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems: ConfigProblem[] = [];
+  for (const e of doc.errors) {
+    const pos = e.linePos?.[0];
+    problems.push({ file, path: '', line: pos?.line, col: pos?.col, level: 'error', message: `YAML: ${e.message.split('\n')[0]}` });
+  }
+  if (problems.length) return { ok: false, problems };
+
+  const raw = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, problems: [{ file, path: '', line: 1, level: 'error', message: 'expected a mapping of settings (kind, name, source, …)' }] };
+  }
+  const locate = locator(doc, lineCounter);
+  const parsed = Pipeline.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of flattenIssues(parsed.error.issues)) {
+      problems.push({ file, level: 'error', ...locate(issue.path), ...describeIssue(issue, raw) });
+    }
+    return { ok: false, problems };
+  }
+  const ruleProblems = checkRules(parsed.data).map((p) => ({ file, ...locate(p.path), ...p }));
+  const errors = ruleProblems.filter((p) => p.level === 'error');
+  if (errors.length) return { ok: false, problems: ruleProblems };
+  return {
+    ok: true,
+    pipeline: { file, dir: path.dirname(path.resolve(file)), config: parsed.data, warnings: ruleProblems },
+  };
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** A union failure hides its useful branch; pick the branch that got furthest. */
+function flattenIssues(issues: Issue[], prefix: PropertyKey[] = []): Array<Issue & { path: PropertyKey[] }> {
+  const out: Array<Issue & { path: PropertyKey[] }> = [];
+  for (const issue of issues) {
+    const full = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length) {
+      const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
+      if (depth(best) > 0) {
+        out.push(...flattenIssues(best, full));
+        continue;
+      }
+    }
+    out.push({ ...issue, path: full });
+  }
+  return out;
+}
+
+const depth = (issues: Issue[]) => Math.max(0, ...issues.map((i) => i.path.length));
+
+function describeIssue(issue: Issue & { path: PropertyKey[] }, raw: unknown): { path: string; message: string; known?: string[] } {
+  const p = dotPath(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = knownKeysAt(issue.path);
+      return { path: p, message: `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')}`, known };
+    }
+    case 'invalid_value':
+      return { path: p, message: `\`${String(valueAt(raw, issue.path))}\` is not allowed`, known: issue.values.map(String) };
+    case 'invalid_union':
+      if (issue.path.length === 0 || p === 'kind') return { path: 'kind', message: 'must be `import` or `export`', known: ['import', 'export'] };
+      return { path: p, message: issue.message };
+    case 'invalid_type': {
+      const got = valueAt(raw, issue.path);
+      return { path: p, message: got === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${describe(got)}` };
+    }
+    default:
+      return { path: p, message: issue.message };
+  }
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'nothing';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} \`${String(v)}\``;
+}
+
+function valueAt(raw: unknown, p: PropertyKey[]): unknown {
+  let cur: unknown = raw;
+  for (const k of p) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[k];
+  }
+  return cur;
+}
+
+/** Known keys of the object schema at a path, for "unknown setting" messages. */
+function knownKeysAt(p: PropertyKey[]): string[] | undefined {
+  const shape = (schema: unknown): Record<string, unknown> | undefined => {
+    const s = schema as { shape?: Record<string, unknown>; def?: { innerType?: unknown; type?: string } };
+    if (s?.shape) return s.shape;
+    if (s?.def?.innerType) return shape(s.def.innerType);
+    return undefined;
+  };
+  const options = Pipeline.options.map((o) => o.shape as Record<string, unknown>);
+  const keys = new Set<string>();
+  for (const root of options) {
+    let cur: Record<string, unknown> | undefined = root;
+    for (const k of p) {
+      cur = cur ? shape(cur[String(k)]) : undefined;
+    }
+    if (cur) Object.keys(cur).forEach((k) => keys.add(k));
+  }
+  return keys.size ? [...keys] : undefined;
+}
+
+/** Maps a dot path to the line of the YAML node that holds it (or its nearest parent). */
+function locator(doc: Document, lc: LineCounter) {
+  return (p: ReadonlyArray<PropertyKey> | string): { path: string; line?: number; col?: number } => {
+    const parts = typeof p === 'string' ? (p ? p.split('.') : []) : p.map(String);
+    for (let n = parts.length; n >= 0; n--) {
+      const sub = parts.slice(0, n);
+      const node = n === 0 ? doc.contents : doc.getIn(sub, true);
+      const range = (node as { range?: [number, number, number] } | undefined)?.range;
+      if (range) {
+        // Point at the key of a mapping entry rather than its value when the key exists.
+        const keyPos = n > 0 ? keyOffset(doc, sub) : undefined;
+        const pos = lc.linePos(keyPos ?? range[0]);
+        return { path: parts.join('.'), line: pos.line, col: pos.col };
+      }
+    }
+    return { path: parts.join('.') };
+  };
+}
+
+function keyOffset(doc: Document, sub: string[]): number | undefined {
+  const parent = sub.length === 1 ? doc.contents : doc.getIn(sub.slice(0, -1), true);
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((it) => isScalar(it.key) && String(it.key.value) === sub[sub.length - 1]);
+  const key = pair?.key as { range?: [number, number, number] } | undefined;
+  return key?.range?.[0];
+}

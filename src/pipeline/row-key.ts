@@ -1,0 +1,29 @@
+/**
+ * Row keys for the journal: a hash of what the row will write, plus its occurrence among
+ * identical rows, so a re-run recognises a row even if rows were moved, and two identical
+ * follow-up rows (which the ERP cannot tell apart) stay two.
+ */
+import { createHash } from 'node:crypto';
+
+/** 128-bit content hash in base64url (22 characters). */
+export function contentHash(entity: string, values: Record<string, string>): string {
+  const h = createHash('sha256');
+  h.update(entity);
+  for (const k of Object.keys(values).sort()) {
+    h.update('\u0000');
+    h.update(k);
+    h.update('\u0001');
+    h.update(values[k]);
+  }
+  return h.digest('base64url').slice(0, 22);
+}
+
+/** Counts occurrences of each content hash within one run. */
+export class OccurrenceCounter {
+  private readonly seen = new Map<string, number>();
+  next(hash: string): string {
+    const n = (this.seen.get(hash) ?? 0) + 1;
+    this.seen.set(hash, n);
+    return n === 1 ? hash : `${hash}#${n}`;
+  }
+}
