@@ -1,0 +1,101 @@
+/**
+ * Resolves the company a row names to a customer ord, through the ERP's customer list.
+ *
+ * The list's name filter is fuzzy (华为技术有限公司 also returns 华为技术有限公司深圳分公司),
+ * so the client compares exactly after trimming and width normalisation. One lookup per
+ * distinct name (cached, single-flight); when rows name more distinct companies than it would
+ * take pages to load the whole list, the whole list is loaded once instead.
+ */
+import type { CustomerRef, ImportErp } from './import-erp.js';
+
+export type Resolution =
+  | { ok: true; ord: string; customer: CustomerRef }
+  | { ok: false; code: 'LOOKUP_MISS' | 'LOOKUP_AMBIGUOUS'; candidates: CustomerRef[] };
+
+export type LookupBy = 'name' | 'code' | 'id';
+
+/** Exact-comparison form of a name or code: NFKC (full-width → half-width), no spaces, Latin lower-cased. */
+export function comparable(s: string): string {
+  return s.normalize('NFKC').replace(/[\s\u3000]+/g, '').toLowerCase();
+}
+
+const PRELOAD_PAGE_SIZE = 500;
+
+export class CompanyResolver {
+  private readonly cache = new Map<string, Promise<Resolution>>();
+  private preloaded: Promise<Map<string, CustomerRef[]>> | undefined;
+  private customerTotal: Promise<number> | undefined;
+  /** Requests saved by the cache, for the summary. */
+  hits = 0;
+  lookups = 0;
+
+  constructor(
+    private readonly erp: ImportErp,
+    private readonly by: LookupBy,
+    private readonly preload: 'auto' | 'always' | 'never',
+  ) {}
+
+  resolve(raw: string): Promise<Resolution> {
+    const key = comparable(raw);
+    const cached = this.cache.get(key);
+    if (cached) {
+      this.hits++;
+      return cached;
+    }
+    const p = this.lookup(raw, key);
+    this.cache.set(key, p);
+    // A failed request must not poison the cache: the next row asks again.
+    p.catch(() => this.cache.delete(key));
+    return p;
+  }
+
+  private async lookup(raw: string, key: string): Promise<Resolution> {
+    this.lookups++;
+    if (this.by === 'id') {
+      const c = /^\d+$/.test(raw.trim()) ? await this.erp.customerById(raw.trim()) : undefined;
+      return c ? { ok: true, ord: c.ord, customer: c } : { ok: false, code: 'LOOKUP_MISS', candidates: [] };
+    }
+    if (await this.shouldPreload()) {
+      const index = await this.loadAll();
+      return decide(index.get(key) ?? [], []);
+    }
+    const found = this.by === 'name' ? await this.erp.customersByName(raw.trim()) : await this.erp.customersByCode(raw.trim());
+    const exact = found.filter((c) => comparable(this.by === 'name' ? c.name : c.khid) === key);
+    return decide(exact, found);
+  }
+
+  private async shouldPreload(): Promise<boolean> {
+    if (this.preload === 'never' || this.by === 'id') return false;
+    if (this.preload === 'always') return true;
+    if (this.preloaded) return true;
+    // auto: loading everything costs ceil(total / page) requests; after that many distinct
+    // names, per-name lookups cost more than the whole list would have.
+    this.customerTotal ??= this.erp.customerCount();
+    const pages = Math.ceil((await this.customerTotal) / PRELOAD_PAGE_SIZE);
+    return this.cache.size > pages;
+  }
+
+  private loadAll(): Promise<Map<string, CustomerRef[]>> {
+    this.preloaded ??= (async () => {
+      const index = new Map<string, CustomerRef[]>();
+      for await (const c of this.erp.allCustomers()) {
+        const k = comparable(this.by === 'name' ? c.name : c.khid);
+        if (!k) continue;
+        const list = index.get(k);
+        if (list) list.push(c);
+        else index.set(k, [c]);
+      }
+      return index;
+    })();
+    this.preloaded.catch(() => {
+      this.preloaded = undefined;
+    });
+    return this.preloaded;
+  }
+}
+
+function decide(exact: CustomerRef[], fuzzy: CustomerRef[]): Resolution {
+  if (exact.length === 1) return { ok: true, ord: exact[0].ord, customer: exact[0] };
+  if (exact.length > 1) return { ok: false, code: 'LOOKUP_AMBIGUOUS', candidates: exact };
+  return { ok: false, code: 'LOOKUP_MISS', candidates: fuzzy.slice(0, 5) };
+}

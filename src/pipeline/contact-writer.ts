@@ -1,0 +1,274 @@
+/**
+ * Writes one validated contact row to the ERP according to the write mode, so that nothing is
+ * lost and nothing is doubled:
+ *
+ * - existing records are found by the match keys through the contact list (exact comparison
+ *   on top of the list's fuzzy filters);
+ * - "ok" is not "saved": every create is verified by finding the new record in the list (its
+ *   ord is one that did not match before the save), every update by reading the detail back;
+ * - a create is journalled as pending before it is sent, so a crash between the server storing
+ *   the record and us hearing about it is recovered by looking for the record, not by posting again;
+ * - an update reads the detail first and merges, because the ERP's save writes every field and a
+ *   blank cell must not wipe what the ERP holds.
+ */
+import { CONTACT_FIELDS, CONTACT_LIST_FILTERS, type FieldSpec } from '../catalog/index.js';
+import type { RowProblemCode } from '../errors.js';
+import type { ContactRef, ImportErp } from './import-erp.js';
+import type { Journal } from './journal.js';
+import { comparable } from './company-resolver.js';
+import { sameValue } from './compare-values.js';
+
+export type WriteMode = 'insert' | 'upsert' | 'update' | 'skip-existing';
+
+export interface PreparedContact {
+  /** Source row number as the user sees it. */
+  row: number;
+  /** Journal key. */
+  key: string;
+  /** Catalog field id → validated value; `company` already resolved to the customer ord. */
+  values: Record<string, string>;
+  /** Mapped fields whose cell was blank. */
+  blanks: string[];
+}
+
+export type WriteResult =
+  | { outcome: 'created' | 'updated' | 'skipped' | 'unchanged' | 'done-earlier'; ord?: string; note?: string }
+  | { outcome: 'would-create' | 'would-update' | 'would-skip'; ord?: string }
+  | { outcome: 'rejected' | 'failed'; code: RowProblemCode; zh: string; en: string; ord?: string };
+
+export interface ContactWriterOptions {
+  mode: WriteMode;
+  matchKeys: string[];
+  blank: 'keep' | 'clear';
+  verify: boolean;
+  retries: number;
+  dryRun: boolean;
+  /** Waits before retry `attempt` (1-based); injectable so tests need not sleep long. */
+  backoff?: (attempt: number) => Promise<void>;
+}
+
+const FILTERABLE = new Set(CONTACT_LIST_FILTERS.map((f) => f.id));
+const FIELD = new Map(CONTACT_FIELDS.map((f) => [f.id, f]));
+const SAVABLE = CONTACT_FIELDS.filter((f) => !f.key).map((f) => f.id);
+
+export function defaultBackoff(attempt: number): Promise<void> {
+  const base = Math.min(8000, 200 * 2 ** (attempt - 1));
+  return new Promise((r) => setTimeout(r, base / 2 + Math.random() * base / 2));
+}
+
+export class ContactWriter {
+  private readonly backoff: (attempt: number) => Promise<void>;
+
+  constructor(
+    private readonly erp: ImportErp,
+    private readonly journal: Journal | undefined,
+    private readonly opts: ContactWriterOptions,
+  ) {
+    this.backoff = opts.backoff ?? defaultBackoff;
+  }
+
+  async write(c: PreparedContact): Promise<WriteResult> {
+    const earlier = this.journal?.get(c.key);
+    if (earlier?.done) return { outcome: 'done-earlier', ord: earlier.done.ord };
+
+    const existing = await this.findExisting(c.values);
+    if (earlier?.pending) {
+      // An earlier run sent this create and died before hearing back: if a record that did not
+      // match before that save matches now, it is ours.
+      const before = new Set(earlier.pending.before ?? []);
+      const ours = existing.find((e) => !before.has(e.ord));
+      if (ours) {
+        this.journal?.done(c.key, c.row, 'created', ours.ord);
+        return { outcome: 'created', ord: ours.ord, note: 'recovered after an interrupted run' };
+      }
+    }
+    if (existing.length > 1) {
+      const ords = existing.map((e) => e.ord).join(', ');
+      return {
+        outcome: 'rejected', code: 'LOOKUP_AMBIGUOUS',
+        zh: `ERP 中已有 ${existing.length} 个联系人与匹配键相同（ord ${ords}），无法确定更新哪一个`,
+        en: `the ERP already has ${existing.length} contacts with this match key (ord ${ords}); cannot tell which to update`,
+      };
+    }
+    const found = existing[0];
+    const { mode, dryRun } = this.opts;
+    if (found) {
+      if (mode === 'insert') {
+        return { outcome: 'rejected', code: 'EXISTS', ord: found.ord, zh: `ERP 中已存在该联系人（ord ${found.ord}）`, en: `the contact already exists in the ERP (ord ${found.ord})` };
+      }
+      if (mode === 'skip-existing') return dryRun ? { outcome: 'would-skip', ord: found.ord } : this.skip(c, found.ord);
+      return dryRun ? { outcome: 'would-update', ord: found.ord } : this.update(c, found.ord);
+    }
+    if (mode === 'update') {
+      return { outcome: 'rejected', code: 'NOT_FOUND', zh: 'ERP 中没有与匹配键对应的联系人', en: 'no contact in the ERP has this match key' };
+    }
+    return dryRun ? { outcome: 'would-create' } : this.create(c, existing);
+  }
+
+  private skip(c: PreparedContact, ord: string): WriteResult {
+    this.journal?.done(c.key, c.row, 'skipped', ord);
+    return { outcome: 'skipped', ord };
+  }
+
+  /** Contacts whose match-key values equal the row's. */
+  async findExisting(values: Record<string, string>): Promise<ContactRef[]> {
+    const keys = this.opts.matchKeys;
+    if (keys.includes('ord') && values.ord) {
+      const detail = await this.erp.contactDetail(values.ord);
+      if (!detail) return [];
+      const ref = { ord: values.ord, values: detail };
+      return keys.every((k) => k === 'ord' || sameValue(FIELD.get(k), detail[k] ?? '', values[k] ?? '')) ? [ref] : [];
+    }
+    const filters: Record<string, string> = {};
+    for (const k of keys) if (FILTERABLE.has(k) && values[k]) filters[k] = values[k];
+    if (!Object.keys(filters).length) return [];
+    const candidates = await this.erp.contacts(filters);
+    return candidates.filter((cand) => keys.every((k) => sameValue(FIELD.get(k), cand.values[k] ?? '', values[k] ?? '')));
+  }
+
+  private async create(c: PreparedContact, before: ContactRef[]): Promise<WriteResult> {
+    const beforeOrds = before.map((b) => b.ord);
+    const payload = savePayload(c.values);
+    this.journal?.pending(c.key, c.row, beforeOrds);
+    let last: WriteResult | undefined;
+    // After a fault the save may or may not have reached the server: it is sent again only
+    // after a successful look has shown the record is not there.
+    let mustLook = false;
+    for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
+      if (attempt > 0) await this.backoff(attempt);
+      try {
+        if (mustLook) {
+          const mine = await this.findNew(c.values, beforeOrds);
+          if (mine) return this.created(c, mine);
+          mustLook = false;
+        }
+        let saved: 'saved' | 'unknown';
+        try {
+          saved = (await this.erp.saveContact(payload)).outcome;
+        } catch (err) {
+          const refused = asRefusal(err);
+          if (refused) return refused;
+          throw err;
+        }
+        if (!this.opts.verify && saved === 'saved') {
+          this.journal?.done(c.key, c.row, 'created');
+          return { outcome: 'created' };
+        }
+        mustLook = true;
+        const mine = await this.findNew(c.values, beforeOrds);
+        if (mine) return this.created(c, mine);
+        mustLook = false;
+        last = { outcome: 'failed', code: 'ERP_UNVERIFIED', zh: 'ERP 答复保存成功，但读不到该联系人（未保存）', en: 'the ERP answered "ok" but the contact cannot be read back (not saved)' };
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        mustLook = true;
+        last = failed('ERP_FAILED', err);
+      }
+    }
+    return last ?? failed('ERP_FAILED', undefined);
+  }
+
+  private created(c: PreparedContact, mine: ContactRef): WriteResult {
+    this.journal?.done(c.key, c.row, 'created', mine.ord);
+    const diff = differences(c.values, mine.values);
+    return diff.length
+      ? { outcome: 'failed', code: 'ERP_UNVERIFIED', ord: mine.ord, zh: `已保存（ord ${mine.ord}），但读回的值不同：${diff.join('、')}`, en: `saved (ord ${mine.ord}) but read back differently: ${diff.join(', ')}` }
+      : { outcome: 'created', ord: mine.ord };
+  }
+
+  private async findNew(values: Record<string, string>, beforeOrds: string[]): Promise<ContactRef | undefined> {
+    const before = new Set(beforeOrds);
+    const now = await this.findExisting(values);
+    return now.find((n) => !before.has(n.ord));
+  }
+
+  private async update(c: PreparedContact, ord: string): Promise<WriteResult> {
+    let last: WriteResult | undefined;
+    for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
+      if (attempt > 0) await this.backoff(attempt);
+      try {
+        const current = await this.erp.contactDetail(ord);
+        if (!current) return { outcome: 'rejected', code: 'NOT_FOUND', ord, zh: `联系人 ord ${ord} 已不存在`, en: `contact ord ${ord} no longer exists` };
+        const merged = this.merge(current, c);
+        if (SAVABLE.every((id) => sameValue(FIELD.get(id), current[id] ?? '', merged[id] ?? ''))) {
+          this.journal?.done(c.key, c.row, 'unchanged', ord);
+          return { outcome: 'unchanged', ord };
+        }
+        await this.erp.saveContact({ ord, ...merged });
+        if (!this.opts.verify) {
+          this.journal?.done(c.key, c.row, 'updated', ord);
+          return { outcome: 'updated', ord };
+        }
+        const after = await this.erp.contactDetail(ord);
+        const diff = after ? differences(merged, after) : ['(record gone)'];
+        if (!diff.length) {
+          this.journal?.done(c.key, c.row, 'updated', ord);
+          return { outcome: 'updated', ord };
+        }
+        last = { outcome: 'failed', code: 'ERP_UNVERIFIED', ord, zh: `更新后读回的值不同：${diff.join('、')}`, en: `read back differently after the update: ${diff.join(', ')}` };
+      } catch (err) {
+        const refused = asRefusal(err);
+        if (refused) return { ...refused, ord };
+        if (!isTransient(err)) throw err;
+        // Updates are idempotent: sending one again is safe.
+        last = failed('ERP_FAILED', err);
+      }
+    }
+    return last ?? failed('ERP_FAILED', undefined);
+  }
+
+  /** The ERP's current values, overlaid with the row's; blank cells keep or clear per `blank`. */
+  private merge(current: Record<string, string>, c: PreparedContact): Record<string, string> {
+    const merged: Record<string, string> = {};
+    for (const id of SAVABLE) merged[id] = current[id] ?? '';
+    for (const [id, v] of Object.entries(c.values)) {
+      if (id === 'ord' || !SAVABLE.includes(id)) continue;
+      if (v !== '') merged[id] = v;
+    }
+    if (this.opts.blank === 'clear') for (const id of c.blanks) if (SAVABLE.includes(id)) merged[id] = '';
+    return merged;
+  }
+}
+
+/** The fields a create sends: every catalog field, blank ones as "" (the ERP takes strings only). */
+function savePayload(values: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const id of SAVABLE) out[id] = values[id] ?? '';
+  return out;
+}
+
+function differences(expected: Record<string, string>, actual: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const id of SAVABLE) {
+    if (!(id in expected)) continue;
+    if (!(id in actual)) continue; // the list shows only some columns; the detail shows all
+    if (!sameValue(FIELD.get(id), actual[id] ?? '', expected[id] ?? '')) out.push(id);
+  }
+  return out;
+}
+
+interface ErpLikeError {
+  kind?: string;
+  message?: string;
+  text?: string;
+}
+
+function asRefusal(err: unknown): WriteResult | undefined {
+  const e = err as ErpLikeError;
+  if (e?.kind !== 'business') return undefined;
+  const text = e.text ?? e.message ?? '';
+  return { outcome: 'rejected', code: 'ERP_REJECTED', zh: `ERP 拒绝保存：${text}`, en: `the ERP refused the save: ${text}` };
+}
+
+export function isTransient(err: unknown): boolean {
+  const kind = (err as ErpLikeError)?.kind;
+  return kind === 'transient' || kind === 'protocol';
+}
+
+function failed(code: RowProblemCode, err: unknown): WriteResult {
+  const msg = (err as ErpLikeError)?.message ?? 'unknown fault';
+  return { outcome: 'failed', code, zh: `ERP 多次出错，未能保存：${msg}`, en: `the ERP kept failing, not saved: ${msg}` };
+}
+
+export { comparable };
+export type { FieldSpec };

@@ -1,0 +1,40 @@
+/**
+ * What an import needs of the ERP, in the import's own terms (records keyed by catalog field id).
+ * Implemented over the protocol client in erp-adapter.ts; kept narrow so the import logic reads
+ * as the business rules it is.
+ */
+
+export interface CustomerRef {
+  ord: string;
+  name: string;
+  khid: string;
+}
+
+export interface ContactRef {
+  ord: string;
+  /** Catalog field id → value, as the list shows it. */
+  values: Record<string, string>;
+}
+
+export type SaveOutcome = { outcome: 'saved' | 'unknown'; text: string };
+
+export interface ImportErp {
+  /** Customers whose name contains `name` (the ERP matches fuzzily), every page. */
+  customersByName(name: string): Promise<CustomerRef[]>;
+  /** Customers whose number (客户编号) contains `code`, every page. */
+  customersByCode(code: string): Promise<CustomerRef[]>;
+  /** The customer with this ord, if any. */
+  customerById(ord: string): Promise<CustomerRef | undefined>;
+  /** How many customers the ERP holds (one cheap request). */
+  customerCount(): Promise<number>;
+  /** Every customer, paged. */
+  allCustomers(): AsyncIterable<CustomerRef>;
+  /** Contacts matching list filters (fuzzy text filters, exact ids), every page; `pick` uses checktype=radio. */
+  contacts(filters: Record<string, string>, opts?: { pick?: boolean }): Promise<ContactRef[]>;
+  /** A contact's detail (person/add.asp?edit=1), or undefined when the ERP has no such ord. */
+  contactDetail(ord: string): Promise<Record<string, string> | undefined>;
+  /** Saves a contact (create without ord, update with ord). Throws typed ERP errors. */
+  saveContact(values: Record<string, string>): Promise<SaveOutcome>;
+  /** Saves a follow-up (洽谈进展) for a contact (ord = the contact). Throws typed ERP errors. */
+  saveFollowup(values: Record<string, string>): Promise<SaveOutcome>;
+}
