@@ -1,0 +1,83 @@
+/**
+ * Turns a source row into validated field values: picks the mapped cells, applies the
+ * transforms, validates each value against the field catalog and the record's required
+ * fields, and names every problem with file, sheet, row, column header and letter.
+ */
+import type { FieldSpec } from '../catalog/index.js';
+import { shorten, type RowProblem } from '../errors.js';
+import { cellText, type Cell, type SourceRow } from '../sources/types.js';
+import { TRANSFORMS, validateRecord, validateValue } from '../validate/index.js';
+import type { MappedColumn } from './header-map.js';
+
+export interface PreparedRow {
+  row: number;
+  values: Record<string, string>;
+  /** Mapped fields whose cell was blank. */
+  blanks: string[];
+  problems: RowProblem[];
+}
+
+export interface RowPreparerOptions {
+  file: string;
+  sheet?: string;
+  fields: FieldSpec[];
+  columns: MappedColumn[];
+  /** Transforms applied to every mapped text cell first. */
+  defaultTransforms: string[];
+  /** Per field: label → id overrides. */
+  enums: Record<string, Record<string, string>>;
+}
+
+type TextFn = (s: string) => string;
+
+export class RowPreparer {
+  private readonly plan: Array<{ col: MappedColumn; field: FieldSpec; fns: TextFn[] }>;
+
+  constructor(private readonly opts: RowPreparerOptions) {
+    const byId = new Map(opts.fields.map((f) => [f.id, f]));
+    this.plan = opts.columns.map((col) => {
+      const field = byId.get(col.field);
+      if (!field) throw new Error(`catalog has no field ${col.field}`);
+      const names = [...opts.defaultTransforms, ...col.transforms];
+      return { col, field, fns: names.map((n) => TRANSFORMS[n].fn) };
+    });
+  }
+
+  prepare(src: SourceRow): PreparedRow {
+    const values: Record<string, string> = {};
+    const blanks: string[] = [];
+    const problems: RowProblem[] = [];
+    for (const { col, field, fns } of this.plan) {
+      let cell: Cell = col.index < 0 ? col.constant : src.cells[col.index];
+      if (typeof cell === 'string') for (const fn of fns) cell = fn(cell);
+      const r = validateValue(field, cell, { enumOverrides: this.opts.enums[field.id] });
+      if (r.ok) {
+        values[field.id] = r.value;
+        if (r.value === '') blanks.push(field.id);
+      } else {
+        problems.push(this.problem(src.row, col, field.id, cellText(src.cells[col.index]), r.code, r.message));
+      }
+    }
+    if (!problems.length) {
+      for (const p of validateRecord(this.opts.fields, values)) {
+        const col = this.opts.columns.find((c) => c.field === p.field);
+        problems.push(this.problem(src.row, col, p.field, '', p.code, p.message));
+      }
+    }
+    return { row: src.row, values, blanks, problems };
+  }
+
+  problem(row: number, col: MappedColumn | undefined, field: string, value: string, code: RowProblem['code'], message: RowProblem['message']): RowProblem {
+    return {
+      code,
+      file: this.opts.file,
+      sheet: this.opts.sheet,
+      row,
+      column: col && col.index >= 0 ? col.header : undefined,
+      columnLetter: col?.letter || undefined,
+      field,
+      value: value ? shorten(value) : undefined,
+      message,
+    };
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * Runs an import pipeline: source → prepare (map, transform, validate) → in-file duplicate check
+ * → reference lookup → write (mode, verify, journal) → reports.
+ *
+ * Rows are pulled by a fixed pool of workers, so at most `concurrency` rows are in flight and
+ * the reader is only asked for a row when a worker is free: back-pressure from the ERP all the
+ * way to the file, and memory that does not grow with the row count.
+ */
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { RowProblem } from '../errors.js';
+import { RejectsWorkbook } from '../report/rejects-workbook.js';
+import { ResultsFile, type RowOutcome } from '../report/results-file.js';
+import type { SourceReader, SourceRow } from '../sources/types.js';
+import { CompanyResolver, comparable } from './company-resolver.js';
+import { ContactWriter, isTransient, type WriteResult } from './contact-writer.js';
+import { ENTITIES } from './entities.js';
+import { planHeaders } from './header-map.js';
+import type { ImportErp } from './import-erp.js';
+import { Journal } from './journal.js';
+import type { LoadedPipeline } from './load.js';
+import { openSource } from './open-source.js';
+import { contentHash, OccurrenceCounter } from './row-key.js';
+import { RowPreparer } from './row-preparer.js';
+import type { ImportConfig } from './schema.js';
+import { ConfigError } from '../errors.js';
+import { fillTemplate } from './name-template.js';
+import type { Progress } from '../report/progress.js';
+import type { Logger } from '../report/logger.js';
+
+export interface ImportRunOptions {
+  pipeline: LoadedPipeline & { config: ImportConfig };
+  /** Source file instead of the pipeline's. */
+  input?: string;
+  dryRun: boolean;
+  erp: ImportErp;
+  /** Where the rows go, for the summary and the journal's identity (never carries secrets). */
+  target: string;
+  log: Logger;
+  progress?: Progress;
+  /** Stops pulling new rows (Ctrl-C); rows in flight finish and are journalled. */
+  signal?: AbortSignal;
+  /** Clock for report folder names (tests pin it). */
+  now?: Date;
+}
+
+export interface ImportSummary {
+  pipeline: string;
+  file: string;
+  sheet?: string;
+  target: string;
+  dryRun: boolean;
+  read: number;
+  valid: number;
+  rejected: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  doneEarlier: number;
+  wouldCreate: number;
+  wouldUpdate: number;
+  wouldSkip: number;
+  unmappedColumns: string[];
+  durationMs: number;
+  rowsPerSecond: number;
+  aborted?: string;
+  /** The error that stopped the run, when one did (typed ERP errors carry no secrets). */
+  fatal?: { kind: string; message: string };
+  reports: { dir: string; rejects?: string; results?: string; summary?: string };
+  lookups: { companies: number; cacheHits: number };
+  /** Rejections by code, for a quick look. */
+  problems: Record<string, number>;
+}
+
+export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> {
+  const started = Date.now();
+  const { config } = opts.pipeline;
+  const entity = ENTITIES[config.entity];
+  const file = opts.input ?? config.source.file;
+  const reader = await openSource({ ...config.source, file });
+  const now = opts.now ?? new Date();
+  const reportDir = path.resolve(fillTemplate(config.reports.dir, config.name, now));
+
+  const plan = planHeaders(reader.headers, config.mapping);
+  if (plan.problems.length) {
+    await reader.close();
+    throw new ConfigError(`${where(reader)}: the pipeline's mapping does not fit the file's header row (row ${reader.headerRow})`, plan.problems);
+  }
+  if (plan.unmapped.length) opts.log.info(`ignored columns (not mapped): ${plan.unmapped.join(', ')}`);
+
+  const preparer = new RowPreparer({
+    file: reader.file, sheet: reader.sheet, fields: entity.fields, columns: plan.columns,
+    defaultTransforms: config.transforms, enums: config.enums,
+  });
+  const matchKeys = config.write.matchKeys ?? entity.defaultMatchKeys;
+  const journal = opts.dryRun ? undefined : Journal.open(await journalPath(opts.pipeline, path.resolve(file), opts.target));
+  if (journal?.resumed) opts.log.info(`resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);
+  const resolver = new CompanyResolver(opts.erp, config.lookup.by, config.lookup.preload);
+  const writer = new ContactWriter(opts.erp, journal, {
+    mode: config.write.mode, matchKeys, blank: config.write.blank, verify: config.write.verify,
+    retries: config.write.retries, dryRun: opts.dryRun,
+  });
+  const rejects = config.reports.rejects
+    ? new RejectsWorkbook({ file: path.join(reportDir, 'rejects.xlsx'), sheet: reader.sheet ?? 'Sheet1', headers: reader.headers, headerRow: reader.headerRow })
+    : undefined;
+  const results = config.reports.results ? new ResultsFile(path.join(reportDir, 'results.csv')) : undefined;
+
+  const s: ImportSummary = {
+    pipeline: config.name, file, sheet: reader.sheet, target: opts.target, dryRun: opts.dryRun,
+    read: 0, valid: 0, rejected: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, doneEarlier: 0,
+    wouldCreate: 0, wouldUpdate: 0, wouldSkip: 0, unmappedColumns: plan.unmapped, durationMs: 0, rowsPerSecond: 0,
+    reports: { dir: reportDir }, lookups: { companies: 0, cacheHits: 0 }, problems: {},
+  };
+  const firstRowOfKey = new Map<string, number>();
+  const occurrences = new OccurrenceCounter();
+  const companyCol = plan.columns.find((c) => c.field === entity.reference.field);
+  let consecutiveFailures = 0;
+  let abort: string | undefined;
+
+  const reject = (src: SourceRow, problems: RowProblem[], outcome: 'rejected' | 'failed' = 'rejected', ord?: string) => {
+    if (outcome === 'rejected') s.rejected++;
+    else s.failed++;
+    for (const p of problems) s.problems[p.code] = (s.problems[p.code] ?? 0) + 1;
+    rejects?.add(src.cells, problems);
+    results?.add({ row: src.row, outcome, ord, code: problems[0]?.code, reason: problems.map((p) => p.message.zh).join('；') });
+  };
+
+  const processRow = async (src: SourceRow) => {
+    s.read++;
+    const prep = preparer.prepare(src);
+    if (prep.problems.length) return reject(src, prep.problems);
+    s.valid++;
+    if (matchKeys.length) {
+      const mk = contentHash('match', Object.fromEntries(matchKeys.map((k) => [k, comparable(prep.values[k] ?? '')])));
+      const first = firstRowOfKey.get(mk);
+      if (first !== undefined) {
+        return reject(src, [preparer.problem(src.row, undefined, matchKeys.join('+'), '', 'DUPLICATE_IN_FILE', {
+          zh: `与第 ${first} 行重复（匹配键：${matchKeys.join('+')}）`,
+          en: `duplicate of row ${first} (match key: ${matchKeys.join('+')})`,
+        })]);
+      }
+      firstRowOfKey.set(mk, src.row);
+    }
+    const values = { ...prep.values };
+    if (companyCol && values.company) {
+      const r = await resolver.resolve(values.company);
+      if (!r.ok) {
+        const list = r.candidates.map((c) => `${c.name}（ord ${c.ord}${c.khid ? `，编号 ${c.khid}` : ''}）`).join('、');
+        const zh = r.code === 'LOOKUP_MISS'
+          ? `找不到客户“${values.company}”${list ? `；相近的有：${list}` : ''}`
+          : `客户“${values.company}”不唯一：${list}`;
+        const en = r.code === 'LOOKUP_MISS'
+          ? `no customer named \`${values.company}\`${list ? `; similar: ${r.candidates.map((c) => `${c.name} (ord ${c.ord})`).join(', ')}` : ''}`
+          : `\`${values.company}\` names ${r.candidates.length} customers: ${r.candidates.map((c) => `ord ${c.ord}`).join(', ')}`;
+        return reject(src, [preparer.problem(src.row, companyCol, 'company', values.company, r.code, { zh, en })]);
+      }
+      values.company = r.ord;
+    }
+    const key = occurrences.next(contentHash(config.entity, values));
+    const result = await writer.write({ row: src.row, key, values, blanks: prep.blanks });
+    record(src, result);
+  };
+
+  const record = (src: SourceRow, r: WriteResult) => {
+    if (r.outcome === 'rejected' || r.outcome === 'failed') {
+      consecutiveFailures++;
+      reject(src, [preparer.problem(src.row, undefined, '', '', r.code, { zh: r.zh, en: r.en })], r.outcome, r.ord);
+      if (consecutiveFailures >= config.write.maxConsecutiveFailures && !abort) {
+        abort = `${consecutiveFailures} rows in a row were refused or failed (write.maxConsecutiveFailures); stopped to protect the ERP`;
+      }
+      return;
+    }
+    consecutiveFailures = 0;
+    const counter: Record<typeof r.outcome, keyof ImportSummary> = {
+      created: 'created', updated: 'updated', unchanged: 'unchanged', skipped: 'skipped', 'done-earlier': 'doneEarlier',
+      'would-create': 'wouldCreate', 'would-update': 'wouldUpdate', 'would-skip': 'wouldSkip',
+    };
+    (s[counter[r.outcome]] as number)++;
+    results?.add({ row: src.row, outcome: r.outcome as RowOutcome, ord: r.ord, reason: 'note' in r ? r.note : undefined });
+  };
+
+  const onAbort = () => {
+    abort ??= 'interrupted';
+  };
+  opts.signal?.addEventListener('abort', onAbort);
+  const iterator = serialized(reader.rows[Symbol.asyncIterator]());
+  const tick = setInterval(() => opts.progress?.update(s.read, reader.progress?.()), 250);
+  let fatal: unknown;
+  try {
+    const worker = async () => {
+      while (!abort && fatal === undefined) {
+        const next = await iterator();
+        if (next.done) return;
+        try {
+          await processRow(next.value);
+        } catch (err) {
+          if (isTransient(err)) {
+            // The ERP kept failing for this row (lookups included) beyond the client's retries.
+            record(next.value, { outcome: 'failed', code: 'ERP_FAILED', zh: `ERP 多次出错：${(err as Error).message}`, en: `the ERP kept failing: ${(err as Error).message}` });
+            continue;
+          }
+          // Errors that are not about one row (login refused, session lost for good, a bug): stop the run.
+          fatal ??= err;
+          abort ??= `stopped: ${(err as Error).message}`;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: config.write.concurrency }, worker));
+  } finally {
+    clearInterval(tick);
+    opts.signal?.removeEventListener('abort', onAbort);
+    opts.progress?.done(s.read);
+    await reader.close();
+    journal?.close();
+    s.reports.results = results?.close();
+    s.reports.rejects = await rejects?.close();
+  }
+  if (abort) s.aborted = abort;
+  // A finished run closes its journal, so running the same file again later is a new run.
+  if (journal && !abort && s.failed === 0) journal.archive();
+  s.lookups = { companies: resolver.lookups, cacheHits: resolver.hits };
+  s.durationMs = Date.now() - started;
+  s.rowsPerSecond = s.durationMs ? Math.round((s.read * 1000) / s.durationMs) : s.read;
+  if (fatal !== undefined) s.fatal = { kind: (fatal as { kind?: string }).kind ?? 'internal', message: (fatal as Error).message ?? String(fatal) };
+  return s;
+}
+
+function where(r: SourceReader): string {
+  return r.sheet ? `${r.file} [${r.sheet}]` : r.file;
+}
+
+/** Concurrent callers of an iterator get rows one at a time, in order. */
+function serialized<T>(it: AsyncIterator<T>): () => Promise<IteratorResult<T>> {
+  let chain: Promise<unknown> = Promise.resolve();
+  return () => {
+    const p = chain.then(() => it.next());
+    chain = p.catch(() => undefined);
+    return p;
+  };
+}
+
+/**
+ * The journal belongs to one source file version, one target and one pipeline: resuming only
+ * makes sense for the same work.
+ */
+async function journalPath(p: LoadedPipeline & { config: ImportConfig }, absFile: string, target: string): Promise<string> {
+  const st = await stat(absFile);
+  const c = p.config;
+  const id = createHash('sha256')
+    .update(JSON.stringify([absFile, st.size, Math.floor(st.mtimeMs), target, c.entity, c.write.mode, c.write.matchKeys ?? null]))
+    .digest('hex')
+    .slice(0, 12);
+  return path.resolve(c.stateDir, `${c.name}-${id}.journal.jsonl`);
+}
