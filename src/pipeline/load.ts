@@ -40,7 +40,7 @@ export function parsePipeline(file: string, text: string): LoadResult {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: ConfigProblem[] = [];
   for (const e of doc.errors) {
-    const pos = e.linePos?.[0];
+    const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
     problems.push({ file, path: '', line: pos?.line, col: pos?.col, level: 'error', message: `YAML: ${e.message.split('\n')[0]}` });
   }
   if (problems.length) return { ok: false, problems };

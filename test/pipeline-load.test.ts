@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { parsePipeline } from '../src/pipeline/load.js';
+import { lintCommand } from '../src/commands/lint.js';
+import { formatProblem } from '../src/pipeline/problems.js';
+
+const VALID = `
+name: t
+kind: import
+entity: contact
+source:
+  file: a.xlsx
+mapping:
+  company: 客户名称
+  person_name: 姓名
+  mobile: 手机
+`;
+
+/** Each case: a change to a valid definition, and fragments the report must contain. */
+const INVALID: Array<{ name: string; yaml: string; expect: Array<string | RegExp> }> = [
+  { name: 'yaml syntax', yaml: 'name: [unclosed\nkind: import', expect: ['YAML', /:\d+/] },
+  { name: 'not a mapping', yaml: '- a\n- b', expect: ['expected a mapping'] },
+  { name: 'unknown kind', yaml: VALID.replace('kind: import', 'kind: imprt'), expect: ['kind', 'import', 'export'] },
+  { name: 'unknown top-level key', yaml: `${VALID}\nmappings: {}\n`, expect: ['unknown setting `mappings`', 'known:', 'mapping'] },
+  { name: 'unknown entity', yaml: VALID.replace('entity: contact', 'entity: person'), expect: ['entity', '`person` is not allowed', 'contact, followup'] },
+  { name: 'unknown write mode', yaml: `${VALID}write:\n  mode: merge\n`, expect: ['write.mode', 'merge', 'insert, upsert, update, skip-existing', 'p.yaml:12:3'] },
+  { name: 'unknown field', yaml: VALID.replace('mobile: 手机', 'mobil: 手机'), expect: ['mapping.mobil', 'not a contact field', 'mobile'] },
+  { name: 'unknown transform', yaml: VALID.replace('mobile: 手机', 'mobile: { from: 手机, transforms: [phon] }'), expect: ['mapping.mobile.transforms.0', 'unknown transform `phon`', 'phone'] },
+  { name: 'required not mapped', yaml: VALID.replace('  person_name: 姓名\n', ''), expect: ['person_name', 'not mapped'] },
+  { name: 'match key not mapped', yaml: `${VALID}write:\n  matchKeys: [company, email]\n`, expect: ['write.matchKeys.1', '`email` is not mapped'] },
+  { name: 'wrong type', yaml: `${VALID}write:\n  concurrency: many\n`, expect: ['write.concurrency', 'expected number', 'many'] },
+  { name: 'enum override on a plain field', yaml: `${VALID}enums:\n  job: { 经理: '1' }\n`, expect: ['enums.job', 'not an enum field', 'sex'] },
+  { name: 'missing source', yaml: VALID.replace(/source:\n {2}file: a.xlsx\n/, ''), expect: ['source', 'is required'] },
+];
+
+describe('pipeline definitions', () => {
+  it('accepts a valid definition and applies defaults', () => {
+    const r = parsePipeline('p.yaml', VALID);
+    expect(r.ok).toBe(true);
+    if (!r.ok || r.pipeline.config.kind !== 'import') return;
+    expect(r.pipeline.config.write.mode).toBe('upsert');
+    expect(r.pipeline.config.write.concurrency).toBe(8);
+    expect(r.pipeline.config.source.headerRow).toBe(1);
+    expect(r.pipeline.config.transforms).toEqual(['trim', 'halfwidth']);
+  });
+
+  for (const c of INVALID) {
+    it(`reports ${c.name}`, () => {
+      const r = parsePipeline('p.yaml', c.yaml);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      const text = r.problems.map(formatProblem).join('\n');
+      for (const e of c.expect) {
+        if (typeof e === 'string') expect(text).toContain(e);
+        else expect(text).toMatch(e);
+      }
+      for (const p of r.problems) expect(p.file).toBe('p.yaml');
+    });
+  }
+
+  it('reports every problem at once, each with a line', () => {
+    const yaml = `${VALID.replace('mobile: 手机', 'mobil: 手机')}write:\n  mode: merge\n  concurrency: 0\n`;
+    const r = parsePipeline('p.yaml', yaml);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.length).toBeGreaterThanOrEqual(2);
+    expect(r.problems.every((p) => typeof p.line === 'number')).toBe(true);
+  });
+
+  it('lints every file in pipelines/', async () => {
+    const lines: string[] = [];
+    const files = readdirSync('pipelines').filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThan(0);
+    const code = await lintCommand({ paths: ['pipelines'], out: (l) => lines.push(l) });
+    expect(lines.join('\n')).not.toMatch(/ error /);
+    expect(code).toBe(0);
+    expect(lines.filter((l) => l.endsWith(': ok') || l.includes(': ok ('))).toHaveLength(files.length);
+  });
+});
