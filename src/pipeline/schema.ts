@@ -28,7 +28,7 @@ export const ErpBlock = z
 
 export const SourceBlock = z
   .strictObject({
-    file: z.string().min(1).describe('Spreadsheet to read (.xlsx or .csv), relative to the pipeline file; `--input` overrides it'),
+    file: z.string().min(1).describe('Spreadsheet to read (.xlsx or .csv), relative to the folder zbport runs in; `--input` overrides it'),
     sheet: z.union([z.string(), positiveInt()]).optional().describe('Sheet name or 1-based index (xlsx only; default: the first sheet)'),
     headerRow: positiveInt().default(1).describe('Row number of the header row as Excel shows it'),
     encoding: z
@@ -124,7 +124,7 @@ export const ImportPipeline = z.strictObject({
   contactLookup: ContactLookupBlock.prefault({}),
   write: WriteBlock.prefault({}),
   reports: ReportsBlock.prefault({}),
-  stateDir: z.string().default('.zbport/state').describe('Where the journal that makes re-runs exactly-once lives, relative to the pipeline file'),
+  stateDir: z.string().default('.zbport/state').describe('Where the journal that makes re-runs exactly-once lives'),
 });
 
 export const ExportPipeline = z.strictObject({
@@ -142,7 +142,7 @@ export const ExportPipeline = z.strictObject({
   columnMap: z.record(z.string(), z.string()).default({}).describe('List column id → field overrides, for installations whose list columns differ'),
   incremental: z.boolean().default(false).describe('Export only records added since the last successful run'),
   output: ExportTarget,
-  stateDir: z.string().default('.zbport/state').describe('Where the watermark and the lock live, relative to the pipeline file'),
+  stateDir: z.string().default('.zbport/state').describe('Where the watermark and the lock live'),
 });
 
 export const Pipeline = z.discriminatedUnion('kind', [ImportPipeline, ExportPipeline]);
