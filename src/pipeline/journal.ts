@@ -45,9 +45,11 @@ export class Journal {
   /** Opens (or creates) the journal at `file`, reading back what an earlier run left. */
   static open(file: string): Journal {
     mkdirSync(path.dirname(file), { recursive: true });
-    const entries = existsSync(file) ? parse(readFileSync(file, 'utf8')) : [];
-    const j = new Journal(file, entries);
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const j = new Journal(file, parse(text));
     j.fd = openSync(file, 'a');
+    // After a torn last line, the next record must start on a line of its own.
+    if (text && !text.endsWith('\n')) writeSync(j.fd, '\n');
     return j;
   }
 
