@@ -12,9 +12,11 @@ import path from 'node:path';
 import type { RowProblem } from '../errors.js';
 import { RejectsWorkbook } from '../report/rejects-workbook.js';
 import { ResultsFile, type RowOutcome } from '../report/results-file.js';
-import type { SourceReader, SourceRow } from '../sources/types.js';
+import { cellText, type SourceReader, type SourceRow } from '../sources/types.js';
+import { ContactResolver } from './contact-resolver.js';
+import { FollowupWriter, type PreparedFollowup } from './followup-writer.js';
 import { CompanyResolver, comparable } from './company-resolver.js';
-import { ContactWriter, isTransient, type WriteResult } from './contact-writer.js';
+import { ContactWriter, isTransient, type PreparedContact, type WriteResult } from './contact-writer.js';
 import { ENTITIES } from './entities.js';
 import { planHeaders } from './header-map.js';
 import type { ImportErp } from './import-erp.js';
@@ -75,6 +77,10 @@ export interface ImportSummary {
   problems: Record<string, number>;
 }
 
+interface RowWriter {
+  write(row: PreparedContact & PreparedFollowup): Promise<WriteResult>;
+}
+
 export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> {
   const started = Date.now();
   const { config } = opts.pipeline;
@@ -84,7 +90,10 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
   const now = opts.now ?? new Date();
   const reportDir = path.resolve(fillTemplate(config.reports.dir, config.name, now));
 
-  const plan = planHeaders(reader.headers, config.mapping);
+  const lookupColumns = config.entity === 'followup'
+    ? { company: config.contactLookup.companyColumn, name: config.contactLookup.nameColumn, mobile: config.contactLookup.mobileColumn, ord: config.contactLookup.ordColumn }
+    : {};
+  const plan = planHeaders(reader.headers, config.mapping, lookupColumns);
   if (plan.problems.length) {
     await reader.close();
     throw new ConfigError(`${where(reader)}: the pipeline's mapping does not fit the file's header row (row ${reader.headerRow})`, plan.problems);
@@ -99,10 +108,13 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
   const journal = opts.dryRun ? undefined : Journal.open(await journalPath(opts.pipeline, path.resolve(file), opts.target));
   if (journal?.resumed) opts.log.info(`resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);
   const resolver = new CompanyResolver(opts.erp, config.lookup.by, config.lookup.preload);
-  const writer = new ContactWriter(opts.erp, journal, {
-    mode: config.write.mode, matchKeys, blank: config.write.blank, verify: config.write.verify,
-    retries: config.write.retries, dryRun: opts.dryRun,
-  });
+  const contacts = config.entity === 'followup' ? new ContactResolver(opts.erp, resolver, config.contactLookup.by) : undefined;
+  const writer: RowWriter = config.entity === 'followup'
+    ? new FollowupWriter(opts.erp, journal, { retries: config.write.retries, dryRun: opts.dryRun })
+    : new ContactWriter(opts.erp, journal, {
+      mode: config.write.mode, matchKeys, blank: config.write.blank, verify: config.write.verify,
+      retries: config.write.retries, dryRun: opts.dryRun,
+    });
   const rejects = config.reports.rejects
     ? new RejectsWorkbook({ file: path.join(reportDir, 'rejects.xlsx'), sheet: reader.sheet ?? 'Sheet1', headers: reader.headers, headerRow: reader.headerRow })
     : undefined;
@@ -116,7 +128,7 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
   };
   const firstRowOfKey = new Map<string, number>();
   const occurrences = new OccurrenceCounter();
-  const companyCol = plan.columns.find((c) => c.field === entity.reference.field);
+  const companyCol = config.entity === 'contact' ? plan.columns.find((c) => c.field === 'company') : undefined;
   let consecutiveFailures = 0;
   let abort: string | undefined;
 
@@ -158,6 +170,23 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
         return reject(src, [preparer.problem(src.row, companyCol, 'company', values.company, r.code, { zh, en })]);
       }
       values.company = r.ord;
+    }
+    if (contacts) {
+      const text = (role: string) => {
+        const col = plan.extra[role];
+        return col ? cellText(src.cells[col.index]).normalize('NFKC').trim() : undefined;
+      };
+      const r = await contacts.resolve({ company: text('company'), name: text('name'), mobile: text('mobile'), ord: text('ord') });
+      if (!r.ok) {
+        const list = r.candidates.map((c) => `${c.values.person_name ?? ''}（ord ${c.ord}${c.values.mobile ? `，手机 ${c.values.mobile}` : ''}）`).join('、');
+        const col = Object.values(plan.extra)[0];
+        const zh = r.code === 'LOOKUP_MISS' ? `找不到${r.what}${list ? `；相近的有：${list}` : ''}` : `${r.what}不唯一：${list}`;
+        const en = r.code === 'LOOKUP_MISS'
+          ? `no contact found for ${r.what}${r.candidates.length ? `; similar: ${r.candidates.map((c) => `ord ${c.ord}`).join(', ')}` : ''}`
+          : `${r.what} matches ${r.candidates.length} contacts: ${r.candidates.map((c) => `ord ${c.ord}`).join(', ')}`;
+        return reject(src, [preparer.problem(src.row, col, 'ord', col ? cellText(src.cells[col.index]) : '', r.code, { zh, en })]);
+      }
+      values.ord = r.ord;
     }
     const key = occurrences.next(contentHash(config.entity, values));
     const result = await writer.write({ row: src.row, key, values, blanks: prep.blanks });

@@ -1,0 +1,76 @@
+/**
+ * Posts one follow-up (洽谈进展) row. A follow-up has no natural key in the ERP and no list in
+ * scope to read it back from, so the journal's row key is the only thing that prevents doubles:
+ *
+ * - a row journalled as done is never posted again;
+ * - a row journalled as pending (the process died while its save was in flight), or whose save
+ *   met a fault after it may have reached the server, is NOT posted again: it is reported as
+ *   uncertain, for a person to check in the ERP. A double would be silent; a report is not.
+ * - faults where the request certainly never reached the server are retried.
+ */
+import type { ImportErp } from './import-erp.js';
+import type { Journal } from './journal.js';
+import { defaultBackoff, isTransient, type WriteResult } from './contact-writer.js';
+
+export interface PreparedFollowup {
+  row: number;
+  key: string;
+  /** Catalog field id → validated value; `ord` is the resolved contact. */
+  values: Record<string, string>;
+}
+
+export interface FollowupWriterOptions {
+  retries: number;
+  dryRun: boolean;
+  backoff?: (attempt: number) => Promise<void>;
+}
+
+const UNCERTAIN = {
+  code: 'ERP_UNVERIFIED' as const,
+  zh: '这条洽谈进展可能已经保存（保存请求发出后中断或出错），为避免重复未再发送；请在 ERP 中核对，如未保存，请单独重新导入此行',
+  en: 'this follow-up may already be saved (the save was interrupted or failed after it was sent); it was not sent again to avoid a double: check the ERP and re-import this row alone if it is missing',
+};
+
+export class FollowupWriter {
+  private readonly backoff: (attempt: number) => Promise<void>;
+
+  constructor(
+    private readonly erp: ImportErp,
+    private readonly journal: Journal | undefined,
+    private readonly opts: FollowupWriterOptions,
+  ) {
+    this.backoff = opts.backoff ?? defaultBackoff;
+  }
+
+  async write(f: PreparedFollowup): Promise<WriteResult> {
+    const earlier = this.journal?.get(f.key);
+    if (earlier?.done) return { outcome: 'done-earlier' };
+    if (earlier?.pending) return { outcome: 'failed', ...UNCERTAIN };
+    if (this.opts.dryRun) return { outcome: 'would-create' };
+
+    this.journal?.pending(f.key, f.row, []);
+    let lastMessage = '';
+    for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
+      if (attempt > 0) await this.backoff(attempt);
+      try {
+        const r = await this.erp.saveFollowup(f.values);
+        if (r.outcome === 'saved') {
+          this.journal?.done(f.key, f.row, 'created');
+          return { outcome: 'created' };
+        }
+        // "ok" with an empty body: maybe saved, maybe not, and nothing to read it back from.
+        return { outcome: 'failed', ...UNCERTAIN };
+      } catch (err) {
+        const e = err as { kind?: string; text?: string; message?: string; ambiguous?: boolean };
+        if (e?.kind === 'business') {
+          const text = e.text ?? e.message ?? '';
+          return { outcome: 'rejected', code: 'ERP_REJECTED', zh: `ERP 拒绝保存：${text}`, en: `the ERP refused the save: ${text}` };
+        }
+        if (!isTransient(err)) throw err;
+        if (e.ambiguous !== false) return { outcome: 'failed', ...UNCERTAIN };
+        lastMessage = e.message ?? '';
+      }
+    }
+    return { outcome: 'failed', code: 'ERP_FAILED', zh: `ERP 多次出错，未能保存：${lastMessage}`, en: `the ERP kept failing, not saved: ${lastMessage}` };
+  }
+}
