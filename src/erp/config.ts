@@ -1,0 +1,57 @@
+/**
+ * ERP connection settings: read from environment variables (ZB_BASE_URL, ZB_USER, ZB_PASSWORD,
+ * ZB_SERIALNUM, or the names a pipeline's `erp:` block gives), every missing one reported with
+ * where it was looked for. The password never serialises.
+ */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+
+export interface ErpSettings {
+  baseUrl: string;
+  user: string;
+  password: string;
+  serialnum: string;
+}
+
+export interface EnvNames {
+  baseUrlEnv?: string;
+  userEnv?: string;
+  passwordEnv?: string;
+  serialnumEnv?: string;
+}
+
+export type ResolvedSettings = { ok: true; config: ErpSettings } | { ok: false; problems: string[] };
+
+export function resolveErpConfig(names: EnvNames, env: NodeJS.ProcessEnv): ResolvedSettings {
+  const n = { baseUrlEnv: 'ZB_BASE_URL', userEnv: 'ZB_USER', passwordEnv: 'ZB_PASSWORD', serialnumEnv: 'ZB_SERIALNUM', ...names };
+  const problems: string[] = [];
+  const get = (name: string, what: string, hint: string) => {
+    const v = env[name]?.trim();
+    if (!v) problems.push(`${what}: environment variable ${name} is not set (${hint})`);
+    return v ?? '';
+  };
+  const baseUrl = get(n.baseUrlEnv, 'ERP address', 'e.g. http://erp.example.com:8088; for a rehearsal set erp.fallback: emulator in the pipeline');
+  const user = get(n.userEnv, 'ERP user', 'the ERP account name');
+  const password = get(n.passwordEnv, 'ERP password', 'the ERP account password');
+  if (baseUrl && !/^https?:\/\/[^/]+/i.test(baseUrl)) problems.push(`ERP address: ${n.baseUrlEnv} must start with http:// or https:// (got \`${baseUrl.slice(0, 40)}\`)`);
+  let serialnum = env[n.serialnumEnv]?.trim() ?? '';
+  if (serialnum && !/^[A-Za-z0-9]{1,20}$/.test(serialnum)) problems.push(`ERP serial: ${n.serialnumEnv} must be 1 to 20 letters or digits`);
+  if (!serialnum) serialnum = defaultSerial(user);
+  if (problems.length) return { ok: false, problems };
+  return { ok: true, config: redactable({ baseUrl: baseUrl.replace(/\/+$/, ''), user, password, serialnum }) };
+}
+
+/**
+ * One stable serial per machine and user: the ERP kicks a session when the same account logs in
+ * from another "device", so a serial that changed between runs would log out a colleague's tool.
+ */
+export function defaultSerial(user: string): string {
+  return `zbp${createHash('sha1').update(`${hostname()}\u0000${user}`).digest('hex').slice(0, 17)}`;
+}
+
+/** Settings whose JSON and inspection hide the password. */
+export function redactable(s: ErpSettings): ErpSettings {
+  Object.defineProperty(s, 'toJSON', { value: () => ({ ...s, password: '***' }), enumerable: false });
+  Object.defineProperty(s, Symbol.for('nodejs.util.inspect.custom'), { value: () => ({ ...s, password: '***' }), enumerable: false });
+  return s;
+}

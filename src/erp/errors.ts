@@ -1,0 +1,76 @@
+/**
+ * Typed ERP failures. The kind decides what the caller does:
+ * - transient: the ERP or the network had a passing fault; retry with backoff. `ambiguous` is set
+ *   when the request may have reached the server, so a non-idempotent write may have happened.
+ * - session: the session expired or was kicked (header.status 1); log in again and replay.
+ * - business: the ERP refused the request with a message (validation, duplicate…); do not retry.
+ * - auth: the login itself was refused (wrong password, captcha required); stop.
+ * - protocol: the answer has a shape we do not understand; not retried blindly.
+ * Messages name the endpoint and never carry the password or the session token.
+ */
+export type ErpErrorKind = 'transient' | 'session' | 'business' | 'auth' | 'protocol';
+
+export class ErpError extends Error {
+  override name = 'ErpError';
+  constructor(
+    readonly kind: ErpErrorKind,
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, kind: this.kind, message: this.message, path: this.path };
+  }
+}
+
+export class TransientError extends ErpError {
+  override name = 'TransientError';
+  constructor(
+    message: string,
+    path: string,
+    /** The request may have reached the server (timeout after sending, reset, 5xx, status 11…). */
+    readonly ambiguous: boolean,
+    readonly cause_?: string,
+  ) {
+    super('transient', message, path);
+  }
+}
+
+export class SessionError extends ErpError {
+  override name = 'SessionError';
+  constructor(message: string, path: string) {
+    super('session', message, path);
+  }
+}
+
+export class BusinessError extends ErpError {
+  override name = 'BusinessError';
+  constructor(
+    /** The ERP's own words (body.message.text). */
+    readonly text: string,
+    path: string,
+  ) {
+    super('business', `${path}: the ERP refused: ${text}`, path);
+  }
+}
+
+export class AuthError extends ErpError {
+  override name = 'AuthError';
+  constructor(
+    message: string,
+    path: string,
+    /** Set when the ERP asks for a captcha (more than 3 failed logins). */
+    readonly captchaUrl?: string,
+  ) {
+    super('auth', message, path);
+  }
+}
+
+export class ProtocolError extends ErpError {
+  override name = 'ProtocolError';
+  constructor(message: string, path: string) {
+    super('protocol', message, path);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * One POST over node:http(s) with a keep-alive agent (measured here: global fetch reaches about a
+ * third of node:http's request rate on loopback), a time limit on every request, and faults
+ * told apart by whether the request may have reached the server.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { TransientError } from './errors.js';
+
+export interface HttpAnswer {
+  status: number;
+  text: string;
+}
+
+export class Transport {
+  private readonly agent: http.Agent;
+  private readonly mod: typeof http | typeof https;
+  private readonly base: URL;
+
+  constructor(
+    baseUrl: string,
+    private readonly timeoutMs: number,
+    maxSockets: number,
+    private readonly contentType: string,
+  ) {
+    this.base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+    this.mod = this.base.protocol === 'https:' ? https : http;
+    this.agent = new this.mod.Agent({ keepAlive: true, maxSockets, keepAliveMsecs: 10_000 });
+  }
+
+  /** Base URL without credentials, for messages. */
+  get origin(): string {
+    return this.base.origin;
+  }
+
+  post(pathAndQuery: string, body: string): Promise<HttpAnswer> {
+    const url = new URL(pathAndQuery.replace(/^\//, ''), this.base);
+    const path = url.pathname;
+    return new Promise<HttpAnswer>((resolve, reject) => {
+      let settled = false;
+      const fail = (e: TransientError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.destroy();
+        reject(e);
+      };
+      const req = this.mod.request(
+        url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: { 'content-type': this.contentType, 'content-length': Buffer.byteLength(body), accept: 'application/json, text/plain, */*' },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+          });
+          res.on('error', (err) => fail(new TransientError(`${path}: the connection broke while reading the answer (${code(err)})`, path, true)));
+          res.on('aborted', () => fail(new TransientError(`${path}: the connection broke while reading the answer`, path, true)));
+        },
+      );
+      const timer = setTimeout(
+        () => fail(new TransientError(`${path}: no answer within ${this.timeoutMs} ms`, path, true)),
+        this.timeoutMs,
+      );
+      req.on('error', (err) => {
+        const c = code(err);
+        // Refused or unresolvable: the request never reached the server. A keep-alive socket that
+        // the server closed just as we reused it did not deliver the request either.
+        const notSent = c === 'ECONNREFUSED' || c === 'ENOTFOUND' || c === 'EAI_AGAIN' || c === 'EHOSTUNREACH' || c === 'ENETUNREACH'
+          || (req.reusedSocket && c === 'ECONNRESET');
+        fail(new TransientError(`${path}: ${notSent ? 'cannot reach the ERP' : 'the connection broke'} (${c})`, path, !notSent, c));
+      });
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+function code(err: unknown): string {
+  return (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? 'error';
+}
