@@ -1,0 +1,22 @@
+/**
+ * The one place an uncaught error becomes a message and an exit status.
+ * Known errors are the user's to fix and get a clear message, no stack; anything else is a bug.
+ */
+import { ConfigError, InternalError } from '../errors.js';
+
+export function reportFatal(err: unknown): number {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`zbport: ${err.message}\n${err.details.map((d) => `  ${d}\n`).join('')}`);
+    return 2;
+  }
+  const e = err as { kind?: string; message?: string };
+  if (e && typeof e.kind === 'string' && typeof e.message === 'string') {
+    // ERP errors are typed and already free of secrets.
+    process.stderr.write(`zbport: ERP ${e.kind} error: ${e.message}\n`);
+    return e.kind === 'auth' ? 2 : 3;
+  }
+  const label = err instanceof InternalError ? 'internal error (a bug in zbport, please report it)' : 'unexpected error (please report it)';
+  const detail = err instanceof Error ? `${err.message}\n${process.env.ZBPORT_DEBUG ? err.stack ?? '' : ''}` : String(err);
+  process.stderr.write(`zbport: ${label}: ${detail}\n`);
+  return 3;
+}

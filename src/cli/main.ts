@@ -1,0 +1,100 @@
+/**
+ * yargs wiring only: each command lazy-imports a plain async function with a typed options
+ * object and returns an exit code. Errors are caught here, in one place.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { reportFatal } from './fatal.js';
+
+/** Exit statuses, as documented in the README. */
+export const EXIT = { ok: 0, rowsFailed: 1, config: 2, aborted: 3 } as const;
+
+async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const set = (c: number) => {
+    code = c;
+  };
+  await yargs(argv)
+    .scriptName('zbport')
+    .usage('$0 <command> [options]\n\nMove CRM contacts between spreadsheets and the ZB ERP (智邦国际).')
+    .command(
+      'run <pipeline>',
+      'Run an import or export pipeline',
+      (y) =>
+        y
+          .positional('pipeline', { type: 'string', demandOption: true, describe: 'Pipeline definition (YAML)' })
+          .option('input', { alias: 'i', type: 'string', describe: 'Source file instead of the one the pipeline names' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'Read, validate, resolve and match, but write nothing to the ERP' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON on stdout' })
+          .option('full-refresh', { type: 'boolean', default: false, describe: 'Export: ignore the incremental watermark' })
+          .option('output', { alias: 'o', type: 'string', describe: 'Export: output file instead of the one the pipeline names' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only errors and the final summary' }),
+      async (a) => {
+        const { runCommand } = await import('../commands/run.js');
+        set(await runCommand({ pipeline: a.pipeline, input: a.input, dryRun: a['dry-run'], json: a.json, fullRefresh: a['full-refresh'], output: a.output, quiet: a.quiet }));
+      },
+    )
+    .command(
+      'lint [pipelines..]',
+      'Check pipeline definitions (default: every file in pipelines/)',
+      (y) => y.positional('pipelines', { type: 'string', array: true, describe: 'Files or folders' }),
+      async (a) => {
+        const { lintCommand } = await import('../commands/lint.js');
+        set(await lintCommand({ paths: a.pipelines ?? [] }));
+      },
+    )
+    .command(
+      'schema',
+      'Print the JSON Schema of pipeline definitions',
+      (y) => y.option('out', { alias: 'o', type: 'string', describe: 'Write to this file instead of stdout' }),
+      async (a) => {
+        const { schemaCommand } = await import('../commands/schema.js');
+        set(await schemaCommand({ out: a.out }));
+      },
+    )
+    .command(
+      'emulator',
+      'Run the built-in ZB ERP emulator (for rehearsals, demos and tests)',
+      (y) =>
+        y
+          .option('port', { type: 'number', default: 8088 })
+          .option('host', { type: 'string', default: '127.0.0.1' })
+          .option('data', { type: 'string', default: './.zbport-emulator', describe: 'Data directory (saved records survive restarts)' })
+          .option('seed-customers', { type: 'number', describe: 'Customers to seed into an empty data directory' })
+          .option('seed-contacts', { type: 'number', describe: 'Contacts to seed into an empty data directory' })
+          .option('latency', { type: 'number', describe: 'Service time per request, ms' })
+          .option('jitter', { type: 'number', describe: 'Latency jitter, ms' })
+          .option('fail-rate', { type: 'number', describe: 'Share of requests (0..1) answered with a transient fault' })
+          .option('drop-rate', { type: 'number', describe: 'Share of saves (0..1) answered "ok" but not stored' })
+          .option('session-ttl', { type: 'number', describe: 'Sessions expire after this many seconds' })
+          .option('max-in-flight', { type: 'number', describe: 'Requests in flight at most (beyond it they queue)' })
+          .option('rows-as-objects', { type: 'boolean', describe: 'Serialise list rows as objects' })
+          .option('thousands', { type: 'boolean', describe: 'Format numbers with thousands separators' }),
+      async (a) => {
+        const { runEmulatorCommand } = await import('../emulator/command.js');
+        set(await runEmulatorCommand(a as unknown as Parameters<typeof runEmulatorCommand>[0]));
+      },
+    )
+    .demandCommand(1, 'Name a command: run, lint, template, emulator, schema')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      process.stderr.write(`zbport: ${msg}\nRun \`zbport --help\` for usage.\n`);
+      set(EXIT.config);
+    })
+    .exitProcess(false)
+    .parseAsync();
+  return code;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.exitCode = reportFatal(err);
+  },
+);

@@ -1,0 +1,158 @@
+/**
+ * List pages (`person/list.asp`, `custom/list.asp`) with `cmdkey: refresh`: every filter of the
+ * catalog's list filters, fuzzy text matching, paging and `_rpt_sort`. Results of one query are
+ * cached per store version, so paging through a million contacts does not filter a million
+ * rows per page.
+ */
+import { CONTACT_LIST_COLUMNS, CONTACT_PICK_COLUMNS, CUSTOMER_LIST_COLUMNS, type ListColumn } from '../catalog/index.js';
+import type { ContactRecord, CustomerRecord, EmulatorStore } from './store.js';
+
+export interface TableOut {
+  cols: Array<{ id: string; dbtype: string }>;
+  rows: unknown[];
+  page: { recordcount: number; pagesize: number; pagecount: number; pageindex: number };
+}
+
+export interface Formatting {
+  rowsAsObjects: boolean;
+  thousands: boolean;
+}
+
+type Pred<T> = (r: T) => boolean;
+
+const FUZZY_CONTACT = ['person_name', 'pym', 'part1', 'job', 'mobile', 'phone', 'fax', 'qq', 'email', 'joy', 'intro'];
+const TEXT_COLUMNS = ['person_name', 'pym', 'part1', 'job', 'phone', 'fax', 'mobile', 'mobile2', 'phone2', 'email', 'qq', 'weixinAcc', 'msn', 'jg', 'zip', 'joy', 'intro'];
+
+const has = (hay: string | undefined, needle: string) => (hay ?? '').toLowerCase().includes(needle.toLowerCase());
+const idList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+export class ListQueries {
+  private cache = new Map<string, { version: number; ords: unknown[] }>();
+
+  constructor(private readonly store: EmulatorStore, private readonly today: () => Date) {}
+
+  contacts(q: Record<string, string>, pick: boolean, fmt: Formatting): TableOut {
+    const key = `c|${pick}|${JSON.stringify(withoutPaging(q))}`;
+    const hits = this.cached(key, () => this.filterContacts(q)) as ContactRecord[];
+    const cols = pick ? CONTACT_PICK_COLUMNS : CONTACT_LIST_COLUMNS;
+    return this.page(hits, cols, q, fmt, (r, id) => this.contactCell(r, id));
+  }
+
+  customers(q: Record<string, string>, fmt: Formatting): TableOut {
+    const key = `k|${JSON.stringify(withoutPaging(q))}`;
+    const hits = this.cached(key, () => this.filterCustomers(q)) as CustomerRecord[];
+    return this.page(hits, CUSTOMER_LIST_COLUMNS, q, fmt, (r, id) => r[id] ?? '');
+  }
+
+  private cached(key: string, compute: () => unknown[]): unknown[] {
+    const c = this.cache.get(key);
+    if (c && c.version === this.store.version) return c.ords;
+    const ords = compute();
+    if (this.cache.size > 64) this.cache.clear();
+    this.cache.set(key, { version: this.store.version, ords });
+    return ords;
+  }
+
+  private filterContacts(q: Record<string, string>): ContactRecord[] {
+    const preds: Array<Pred<ContactRecord>> = [];
+    for (const f of FUZZY_CONTACT) if (q[f]) preds.push((r) => has(r[f], q[f]));
+    if (q.sex) preds.push((r) => r.sex === q.sex.trim());
+    if (q.name) preds.push((r) => has(this.store.getCustomer(r.company)?.name, q.name));
+    for (const f of ['telsort', 'area', 'trade'] as const) {
+      if (!q[f]) continue;
+      const ids = idList(q[f]);
+      const field = f === 'telsort' ? 'sort1' : f;
+      preds.push((r) => {
+        const v = this.store.getCustomer(r.company)?.[field] ?? '';
+        return ids.some((id) => v === id || v.split(',').includes(id));
+      });
+    }
+    if (q.date1_0) preds.push((r) => r.date1.slice(0, 10) >= normDate(q.date1_0));
+    if (q.date1_1) preds.push((r) => r.date1.slice(0, 10) <= normDate(q.date1_1));
+    if (q.searchKey) {
+      const k = q.searchKey;
+      preds.push((r) => TEXT_COLUMNS.some((c) => has(r[c], k)) || has(this.store.getCustomer(r.company)?.name, k));
+    }
+    if (q.stype === '1') {
+      const days = Number(q.remind) > 0 ? Number(q.remind) : 7;
+      const window = birthdayWindow(this.today(), days);
+      preds.push((r) => !!r.year1 && window.has(r.year1.slice(5, 10)));
+    }
+    const base = q.company ? this.store.contactsOfCompany(q.company.trim()) : this.store.contacts();
+    const out = preds.length ? base.filter((r) => preds.every((p) => p(r))) : [...base];
+    if (q.company) out.sort((a, b) => Number(a.ord) - Number(b.ord));
+    return sortBy(out, q._rpt_sort, (r, id) => this.contactCell(r, id));
+  }
+
+  private filterCustomers(q: Record<string, string>): CustomerRecord[] {
+    const preds: Array<Pred<CustomerRecord>> = [];
+    for (const f of ['name', 'pym', 'khid', 'phone', 'fax', 'url', 'address', 'zip', 'intro']) if (q[f]) preds.push((r) => has(r[f], q[f]));
+    if (q.telord) preds.push((r) => r.ord === q.telord.trim());
+    for (const f of ['ly', 'jz', 'area', 'trade'] as const) if (q[f]) preds.push((r) => idList(q[f]).includes(r[f] ?? ''));
+    if (q.date1_0) preds.push((r) => (r.date1 ?? '').slice(0, 10) >= normDate(q.date1_0));
+    if (q.date1_1) preds.push((r) => (r.date1 ?? '').slice(0, 10) <= normDate(q.date1_1));
+    if (q.searchKey) preds.push((r) => ['name', 'khid', 'phone', 'address'].some((c) => has(r[c], q.searchKey)));
+    const out = this.store.customers().filter((r) => preds.every((p) => p(r)));
+    return sortBy(out, q._rpt_sort, (r, id) => r[id] ?? '');
+  }
+
+  private contactCell(r: ContactRecord, id: string): string {
+    if (id === 'name') return this.store.getCustomer(r.company)?.name ?? '';
+    return r[id] ?? '';
+  }
+
+  private page<T extends Record<string, string>>(hits: T[], cols: ListColumn[], q: Record<string, string>, fmt: Formatting, cell: (r: T, id: string) => string): TableOut {
+    const pagesize = positive(q.pagesize) ?? 20;
+    const pageindex = positive(q.pageindex) ?? 1;
+    const recordcount = hits.length;
+    if (!recordcount) return { cols: [], rows: [], page: { recordcount: 0, pagesize: 0, pagecount: 0, pageindex: 0 } };
+    const pagecount = Math.ceil(recordcount / pagesize);
+    const slice = hits.slice((pageindex - 1) * pagesize, pageindex * pagesize);
+    const rows = slice.map((r) => {
+      const values = cols.map((c) => {
+        const v = cell(r, c.id);
+        return fmt.thousands && (c.dbtype === 'int' || c.dbtype === 'number') && /^\d{4,}$/.test(v) ? Number(v).toLocaleString('en-US') : v;
+      });
+      return fmt.rowsAsObjects ? { value: values, ord: r.ord } : values;
+    });
+    return { cols: cols.map((c) => ({ id: c.id, dbtype: c.dbtype })), rows, page: { recordcount, pagesize, pagecount, pageindex } };
+  }
+}
+
+function positive(v: string | undefined): number | undefined {
+  const n = /^\d+$/.test(v ?? '') ? Number(v) : 0;
+  return n > 0 ? n : undefined;
+}
+
+function withoutPaging(q: Record<string, string>): Record<string, string> {
+  const { pagesize: _a, pageindex: _b, ...rest } = q;
+  return rest;
+}
+
+function normDate(v: string): string {
+  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})/.exec(v.trim());
+  return m ? `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}` : v;
+}
+
+/** Month-day strings of the next `days` days from today, wrapping the year end. */
+export function birthdayWindow(today: Date, days: number): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i < days; i++) {
+    const d = new Date(today.getFullYear(), today.getMonth(), today.getDate() + i);
+    out.add(`${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`);
+  }
+  return out;
+}
+
+function sortBy<T>(rows: T[], sort: string | undefined, cell: (r: T, id: string) => string): T[] {
+  if (!sort) return rows;
+  const desc = sort.startsWith('-');
+  const id = sort.replace(/^-/, '');
+  const numeric = /^(ord|company|age)$/.test(id);
+  return rows.sort((a, b) => {
+    const x = cell(a, id);
+    const y = cell(b, id);
+    const c = numeric ? Number(x) - Number(y) : x < y ? -1 : x > y ? 1 : 0;
+    return (desc ? -c : c) || Number((a as { ord?: string }).ord) - Number((b as { ord?: string }).ord);
+  });
+}
