@@ -3,7 +3,7 @@
  * Each rule is named after the invariant it keeps; all of them run, and every problem is kept.
  */
 import { CONTACT_LIST_COLUMNS, CONTACT_LIST_FILTERS, CUSTOMER_LIST_COLUMNS, CUSTOMER_LIST_FILTERS } from '../catalog/index.js';
-import { TRANSFORM_NAMES } from '../validate/transform-names.js';
+import { TRANSFORM_NAMES } from '../validate/index.js';
 import { ENTITIES } from './entities.js';
 import type { ExportConfig, ImportConfig, PipelineConfig } from './schema.js';
 import type { ConfigProblem } from './problems.js';

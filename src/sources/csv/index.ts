@@ -1,0 +1,284 @@
+/**
+ * CSV reader: streamed with csv-parse, the encoding detected (UTF-8 with or without BOM,
+ * GB18030/GBK as Excel saves CSV on Chinese Windows, UTF-16 with BOM) or set, the delimiter set
+ * or detected. Undecodable bytes stop the file with their position: a silent '�' in a migration
+ * is a customer's name lost.
+ */
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { Transform, type TransformCallback } from 'node:stream';
+import { parse, type Info } from 'csv-parse';
+import iconv from 'iconv-lite';
+import { InputError } from '../../errors.js';
+import type { SourceReader, SourceRow } from '../types.js';
+import { Utf8Validator } from './utf8.js';
+
+export type CsvEncoding = 'auto' | 'utf8' | 'gb18030' | 'gbk' | 'utf16le' | 'utf16be';
+
+export interface CsvOptions {
+  file: string;
+  encoding?: CsvEncoding;
+  delimiter?: string;
+  /** Line number of the header (default 1). */
+  headerRow?: number;
+}
+
+const SAMPLE = 64 * 1024;
+
+export async function openCsv(o: CsvOptions): Promise<SourceReader> {
+  const size = (await stat(o.file).catch(() => {
+    throw new InputError(o.file, '文件不存在或无法读取 / file not found or unreadable');
+  })).size;
+  if (size === 0) throw new InputError(o.file, '文件为空 / the file is empty');
+  const sample = await readSample(o.file);
+  const detected = detectEncoding(sample);
+  const encoding = o.encoding && o.encoding !== 'auto' ? o.encoding : detected.encoding;
+  if (detected.binary && (!o.encoding || o.encoding === 'auto')) {
+    throw new InputError(o.file, '这不是文本文件（含有二进制数据），请导出为 CSV 或 .xlsx / this is not a text file (it holds binary data): export it as CSV or .xlsx');
+  }
+  const bomLength = bomOf(sample, encoding);
+  const sampleText = decodeSample(sample.subarray(bomLength), encoding);
+  const delimiter = !o.delimiter || o.delimiter === 'auto' ? detectDelimiter(sampleText) : o.delimiter === '\\t' ? '\t' : o.delimiter;
+  const headerRow = o.headerRow ?? 1;
+
+  let bytesRead = 0;
+  const input = createReadStream(o.file, { start: bomLength, highWaterMark: 256 * 1024 });
+  input.on('data', (c) => {
+    bytesRead += c.length;
+  });
+  const decoder = decoderFor(encoding, o.file, bomLength);
+  const parser = parse({
+    delimiter,
+    relax_column_count: true,
+    skip_empty_lines: false,
+    max_record_size: 32 * 1024 * 1024,
+    info: true,
+    bom: false,
+  });
+  input.on('error', (e) => parser.destroy(e));
+  decoder.on('error', (e) => parser.destroy(e));
+  input.pipe(decoder).pipe(parser);
+
+  const iterator = (parser as AsyncIterable<{ record: string[]; info: Info }>)[Symbol.asyncIterator]();
+  const next = async (): Promise<{ row: number; cells: string[] } | undefined> => {
+    try {
+      for (;;) {
+        const r = await iterator.next();
+        if (r.done) return undefined;
+        const { record, info } = r.value;
+        if (record.length === 1 && record[0] === '') continue;
+        if (record.every((c) => c === '')) continue;
+        return { row: startLine(record, info.lines), cells: record };
+      }
+    } catch (err) {
+      throw toInputError(o.file, err, encoding);
+    }
+  };
+
+  let header: { row: number; cells: string[] } | undefined;
+  for (;;) {
+    const rec = await next();
+    if (!rec) break;
+    if (rec.row >= headerRow) {
+      header = rec;
+      break;
+    }
+  }
+  const close = async () => {
+    input.destroy();
+    parser.destroy();
+  };
+  if (!header) {
+    await close();
+    throw new InputError(o.file, `没有找到表头行（第 ${headerRow} 行起）/ no header row found at or after line ${headerRow}`);
+  }
+
+  async function* rows(): AsyncGenerator<SourceRow> {
+    try {
+      for (;;) {
+        const rec = await next();
+        if (!rec) return;
+        yield rec;
+      }
+    } finally {
+      await close();
+    }
+  }
+
+  return {
+    file: o.file,
+    headers: header.cells.map((h) => h.trim()),
+    headerRow: header.row,
+    rows: rows(),
+    progress: () => ({ done: bytesRead, total: size }),
+    close,
+  };
+}
+
+/** The record's first line: csv-parse counts lines up to the record's end, so subtract its inner line breaks. */
+function startLine(record: string[], endLine: number): number {
+  let inner = 0;
+  for (const c of record) {
+    if (c.length < 2) continue;
+    for (let i = c.indexOf('\n'); i !== -1; i = c.indexOf('\n', i + 1)) inner++;
+  }
+  return endLine - inner;
+}
+
+async function readSample(file: string): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const b = Buffer.alloc(SAMPLE);
+    const { bytesRead } = await fh.read(b, 0, SAMPLE, 0);
+    return b.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+export function detectEncoding(b: Buffer): { encoding: Exclude<CsvEncoding, 'auto'>; binary: boolean } {
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { encoding: 'utf8', binary: false };
+  if (b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf16le', binary: false };
+  if (b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf16be', binary: false };
+  let nul = 0;
+  let control = 0;
+  for (let i = 0; i < b.length; i++) {
+    if (b[i] === 0) nul++;
+    else if (b[i] < 0x09 || (b[i] > 0x0d && b[i] < 0x20 && b[i] !== 0x1b)) control++;
+  }
+  const binary = nul > 0 || control > b.length / 50;
+  // UTF-8 unless the sample breaks its rules (a sequence cut at the sample's end is not a break).
+  const v = new Utf8Validator();
+  const bad = v.push(b, 0);
+  return { encoding: bad === -1 ? 'utf8' : 'gb18030', binary };
+}
+
+function bomOf(b: Buffer, encoding: string): number {
+  if (encoding === 'utf8' && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return 3;
+  if (encoding === 'utf16le' && b[0] === 0xff && b[1] === 0xfe) return 2;
+  if (encoding === 'utf16be' && b[0] === 0xfe && b[1] === 0xff) return 2;
+  return 0;
+}
+
+function decodeSample(b: Buffer, encoding: string): string {
+  return encoding === 'utf8' ? b.toString('utf8') : iconv.decode(b, encoding);
+}
+
+/** Comma, tab, semicolon or pipe: whichever the header line has most of, outside quotes. */
+export function detectDelimiter(text: string): string {
+  const counts: Record<string, number> = { ',': 0, '\t': 0, ';': 0, '|': 0 };
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && ch in counts) counts[ch]++;
+  }
+  const best = Object.entries(counts).sort((a, b) => b[1] - a[1])[0];
+  return best[1] > 0 ? best[0] : ',';
+}
+
+/** A decoding stream that fails on undecodable bytes, naming their position. */
+function decoderFor(encoding: string, file: string, offset: number): Transform {
+  if (encoding === 'utf8') return new Utf8Decode(file, offset);
+  return new CheckedIconvDecode(file, encoding, offset);
+}
+
+class Utf8Decode extends Transform {
+  private readonly validator = new Utf8Validator();
+  private readonly decoder = new TextDecoder('utf-8');
+  private pos: number;
+  private line = 1;
+
+  constructor(private readonly file: string, offset: number) {
+    super({ readableObjectMode: false, decodeStrings: true });
+    this.pos = offset;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    const bad = this.validator.push(chunk, this.pos);
+    if (bad !== -1) {
+      const line = this.line + countNewlines(chunk.subarray(0, Math.max(0, bad - this.pos)));
+      cb(undecodable(this.file, 'UTF-8', bad, line));
+      return;
+    }
+    this.pos += chunk.length;
+    this.line += countNewlines(chunk);
+    cb(null, this.decoder.decode(chunk, { stream: true }));
+  }
+
+  override _flush(cb: TransformCallback): void {
+    if (this.validator.pending()) {
+      cb(undecodable(this.file, 'UTF-8', this.pos - this.validator.pending(), this.line));
+      return;
+    }
+    cb(null, this.decoder.decode());
+  }
+}
+
+/**
+ * iconv-lite turns undecodable bytes into U+FFFD. GB18030 can encode U+FFFD itself (84 31 A4 37),
+ * so a '�' is only an error when the bytes do not hold that sequence.
+ */
+class CheckedIconvDecode extends Transform {
+  private readonly decoder: iconv.DecoderStream;
+  private pos: number;
+  private line = 1;
+  private readonly label: string;
+
+  constructor(private readonly file: string, encoding: string, offset: number) {
+    super({ decodeStrings: true });
+    this.decoder = iconv.getDecoder(encoding) as unknown as iconv.DecoderStream;
+    this.pos = offset;
+    this.label = encoding.toUpperCase();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    const text = (this.decoder as unknown as { write(b: Buffer): string }).write(chunk);
+    const bad = text.indexOf('\uFFFD');
+    if (bad !== -1 && !chunk.includes(Buffer.from([0x84, 0x31, 0xa4, 0x37]))) {
+      const line = this.line + countNewlinesText(text.slice(0, bad));
+      cb(undecodable(this.file, this.label, this.pos, line));
+      return;
+    }
+    this.pos += chunk.length;
+    this.line += countNewlinesText(text);
+    cb(null, text);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    const rest = (this.decoder as unknown as { end(): string | undefined }).end() ?? '';
+    if (rest.includes('\uFFFD')) {
+      cb(undecodable(this.file, this.label, this.pos, this.line));
+      return;
+    }
+    cb(null, rest);
+  }
+}
+
+function countNewlines(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+function countNewlinesText(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function undecodable(file: string, encoding: string, byteOffset: number, line: number): InputError {
+  const hint = encoding === 'UTF-8'
+    ? '文件可能是 GB18030/GBK 编码（Excel 在中文 Windows 上另存的 CSV），请在流水线中设置 source.encoding: gb18030 / the file may be GB18030/GBK (as Excel saves CSV on Chinese Windows): set source.encoding: gb18030'
+    : '文件可能是 UTF-8 编码，请设置 source.encoding: utf8 或 auto / the file may be UTF-8: set source.encoding: utf8 or auto';
+  return new InputError(file, `第 ${line} 行附近（字节 ${byteOffset}）有无法按 ${encoding} 解码的字节 / bytes that are not valid ${encoding} near line ${line} (byte ${byteOffset})`, [hint]);
+}
+
+function toInputError(file: string, err: unknown, encoding: string): Error {
+  if (err instanceof InputError) return err;
+  const e = err as { code?: string; message?: string; lines?: number };
+  if (e?.code?.startsWith('CSV_')) {
+    return new InputError(file, `CSV 格式错误 / malformed CSV${e.lines ? ` at line ${e.lines}` : ''}: ${e.message ?? e.code}`, [`encoding ${encoding}`]);
+  }
+  return new InputError(file, `读取失败 / cannot read: ${e?.message ?? String(err)}`);
+}
