@@ -70,6 +70,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   mkdirSync(summary.reports.dir, { recursive: true });
   summary.reports.summary = summaryFile;
   writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
+  if (summary.fatal) log.error(summary.fatal.message);
   if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   printSummary(summary, o.quiet);
   return exitStatus(summary);

@@ -26,6 +26,11 @@ export interface RowPreparerOptions {
   defaultTransforms: string[];
   /** Per field: label → id overrides. */
   enums: Record<string, Record<string, string>>;
+  /**
+   * Fields whose column names a record to look up (the company by name or number): the cell is
+   * text to resolve, not yet the field's value, so it is only checked for presence here.
+   */
+  references?: string[];
 }
 
 type TextFn = (s: string) => string;
@@ -36,8 +41,9 @@ export class RowPreparer {
   constructor(private readonly opts: RowPreparerOptions) {
     const byId = new Map(opts.fields.map((f) => [f.id, f]));
     this.plan = opts.columns.map((col) => {
-      const field = byId.get(col.field);
-      if (!field) throw new Error(`catalog has no field ${col.field}`);
+      const spec = byId.get(col.field);
+      if (!spec) throw new Error(`catalog has no field ${col.field}`);
+      const field: FieldSpec = opts.references?.includes(spec.id) ? { ...spec, type: 'string', maxLength: undefined, options: undefined } : spec;
       const names = [...opts.defaultTransforms, ...col.transforms];
       return { col, field, fns: names.map((n) => TRANSFORMS[n].fn) };
     });

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { RowProblem } from '../errors.js';
 import { RejectsWorkbook } from '../report/rejects-workbook.js';
@@ -88,7 +89,7 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
   const file = opts.input ?? config.source.file;
   const reader = await openSource({ ...config.source, file });
   const now = opts.now ?? new Date();
-  const reportDir = path.resolve(fillTemplate(config.reports.dir, config.name, now));
+  const reportDir = uniqueDir(path.resolve(fillTemplate(config.reports.dir, config.name, now)));
 
   const lookupColumns = config.entity === 'followup'
     ? { company: config.contactLookup.companyColumn, name: config.contactLookup.nameColumn, mobile: config.contactLookup.mobileColumn, ord: config.contactLookup.ordColumn }
@@ -103,6 +104,7 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
   const preparer = new RowPreparer({
     file: reader.file, sheet: reader.sheet, fields: entity.fields, columns: plan.columns,
     defaultTransforms: config.transforms, enums: config.enums,
+    references: config.entity === 'contact' && config.lookup.by !== 'id' ? ['company'] : [],
   });
   const matchKeys = config.write.matchKeys ?? entity.defaultMatchKeys;
   const journal = opts.dryRun ? undefined : Journal.open(await journalPath(opts.pipeline, path.resolve(file), opts.target));
@@ -115,6 +117,7 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
       mode: config.write.mode, matchKeys, blank: config.write.blank, verify: config.write.verify,
       retries: config.write.retries, dryRun: opts.dryRun,
     });
+  mkdirSync(reportDir, { recursive: true });
   const rejects = config.reports.rejects
     ? new RejectsWorkbook({ file: path.join(reportDir, 'rejects.xlsx'), sheet: reader.sheet ?? 'Sheet1', headers: reader.headers, headerRow: reader.headerRow })
     : undefined;
@@ -255,6 +258,12 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
   s.rowsPerSecond = s.durationMs ? Math.round((s.read * 1000) / s.durationMs) : s.read;
   if (fatal !== undefined) s.fatal = { kind: (fatal as { kind?: string }).kind ?? 'internal', message: (fatal as Error).message ?? String(fatal) };
   return s;
+}
+
+/** Two runs in the same second must not write into each other's reports. */
+function uniqueDir(dir: string): string {
+  if (!existsSync(dir)) return dir;
+  for (let i = 2; ; i++) if (!existsSync(`${dir}-${i}`)) return `${dir}-${i}`;
 }
 
 function where(r: SourceReader): string {
