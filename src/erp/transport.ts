@@ -71,10 +71,10 @@ export class Transport {
       );
       req.on('error', (err) => {
         const c = code(err);
-        // Refused or unresolvable: the request never reached the server. A keep-alive socket that
-        // the server closed just as we reused it did not deliver the request either.
-        const notSent = c === 'ECONNREFUSED' || c === 'ENOTFOUND' || c === 'EAI_AGAIN' || c === 'EHOSTUNREACH' || c === 'ENETUNREACH'
-          || (req.reusedSocket && c === 'ECONNRESET');
+        // Refused or unresolvable: the request never reached the server. A reset on a reused
+        // keep-alive socket usually means the server closed it while idle, but a server that
+        // dies after storing a save looks the same, so a reset always counts as maybe-sent.
+        const notSent = c === 'ECONNREFUSED' || c === 'ENOTFOUND' || c === 'EAI_AGAIN' || c === 'EHOSTUNREACH' || c === 'ENETUNREACH';
         fail(new TransientError(`${path}: ${notSent ? 'cannot reach the ERP' : 'the connection broke'} (${c})`, path, !notSent, c));
       });
       req.end(body);
