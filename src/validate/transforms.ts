@@ -21,7 +21,8 @@ export function cleanPhone(s: string): string {
   if (!/^\+?\d+$/.test(digits)) return t; // letters or other text: leave it for a person to see
   digits = digits.replace(/^(?:\+86|0086)(?=1\d{10}$)/, '').replace(/^86(?=1[3-9]\d{9}$)/, '').replace(/^\+/, '+');
   // A landline keeps one dash between area code and number, as people read it.
-  const land = /^(0\d{2,3})(\d{7,8})$/.exec(digits);
+  // Area codes: 010 and 02x have three digits, the others four.
+  const land = /^(0[12]\d|0[3-9]\d{2})(\d{7,8})$/.exec(digits);
   const out = land ? `${land[1]}-${land[2]}` : digits;
   return ext ? `${out}-${ext[1]}` : out;
 }

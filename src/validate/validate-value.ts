@@ -30,6 +30,7 @@ export function validateValue(field: FieldSpec, input: Cell, opts: ValidateOptio
   if (v === '') return { ok: true, value: '' };
   switch (field.type) {
     case 'int': {
+      if (field.options) return enumCheck(field, name, v, opts);
       const t = halfwidth(v).trim().replace(/,/g, '');
       const m = /^([+-]?\d+)(?:\.0+)?$/.exec(t);
       if (!m || !Number.isSafeInteger(Number(m[1]))) return bad('NOT_INTEGER', `${name}应为整数，实际为“${shorten(v, 20)}”`, `${field.id} must be a whole number, got \`${shorten(v, 20)}\``);
@@ -46,7 +47,8 @@ export function validateValue(field: FieldSpec, input: Cell, opts: ValidateOptio
     default: {
       if (field.options) {
         const r = enumCheck(field, name, v, opts);
-        if (!r.ok || !field.freeText) return r;
+        // A known label or id is the option's id; other text is free text where the field allows it.
+        if (!r.ok || !field.freeText || r.value !== v) return r;
       }
       const n = utf16Length(v);
       if (field.maxLength && n > field.maxLength) {

@@ -53,22 +53,28 @@ export async function openCsv(o: CsvOptions): Promise<SourceReader> {
     skip_empty_lines: false,
     max_record_size: 32 * 1024 * 1024,
     info: true,
+    raw: true,
     bom: false,
   });
   input.on('error', (e) => parser.destroy(e));
   decoder.on('error', (e) => parser.destroy(e));
   input.pipe(decoder).pipe(parser);
 
-  const iterator = (parser as AsyncIterable<{ record: string[]; info: Info }>)[Symbol.asyncIterator]();
+  const iterator = (parser as AsyncIterable<{ record: string[]; info: Info; raw: string }>)[Symbol.asyncIterator]();
+  // Line numbers as a text editor shows them, counted from each record's raw text (csv-parse's
+  // own count treats a CRLF inside quotes as two lines).
+  let line = 1;
   const next = async (): Promise<{ row: number; cells: string[] } | undefined> => {
     try {
       for (;;) {
         const r = await iterator.next();
         if (r.done) return undefined;
-        const { record, info } = r.value;
+        const { record, raw } = r.value;
+        const start = line;
+        line += lineBreaks(raw);
         if (record.length === 1 && record[0] === '') continue;
         if (record.every((c) => c === '')) continue;
-        return { row: startLine(record, info.lines), cells: record };
+        return { row: start, cells: record };
       }
     } catch (err) {
       throw toInputError(o.file, err, encoding);
@@ -115,14 +121,12 @@ export async function openCsv(o: CsvOptions): Promise<SourceReader> {
   };
 }
 
-/** The record's first line: csv-parse counts lines up to the record's end, so subtract its inner line breaks. */
-function startLine(record: string[], endLine: number): number {
-  let inner = 0;
-  for (const c of record) {
-    if (c.length < 2) continue;
-    for (let i = c.indexOf('\n'); i !== -1; i = c.indexOf('\n', i + 1)) inner++;
-  }
-  return endLine - inner;
+/** Line breaks in a record's raw text: LF or CRLF, or a lone CR in old Mac files. */
+function lineBreaks(raw: string): number {
+  let n = 0;
+  for (let i = raw.indexOf('\n'); i !== -1; i = raw.indexOf('\n', i + 1)) n++;
+  if (n === 0) for (let i = raw.indexOf('\r'); i !== -1; i = raw.indexOf('\r', i + 1)) n++;
+  return n;
 }
 
 async function readSample(file: string): Promise<Buffer> {
