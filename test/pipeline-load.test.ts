@@ -28,6 +28,7 @@ const INVALID: Array<{ name: string; yaml: string; expect: Array<string | RegExp
   { name: 'unknown transform', yaml: VALID.replace('mobile: 手机', 'mobile: { from: 手机, transforms: [phon] }'), expect: ['mapping.mobile.transforms.0', 'unknown transform `phon`', 'phone'] },
   { name: 'required not mapped', yaml: VALID.replace('  person_name: 姓名\n', ''), expect: ['person_name', 'not mapped'] },
   { name: 'match key not mapped', yaml: `${VALID}write:\n  matchKeys: [company, email]\n`, expect: ['write.matchKeys.1', '`email` is not mapped'] },
+  { name: 'match keys that match nothing in update mode', yaml: `${VALID.replace('  mobile: 手机\n', '').replace('  company: 客户名称\n', '').replace('  person_name: 姓名\n', '  email: 邮箱\n')}write:\n  mode: update\n`, expect: ['update mode needs match keys'] },
   { name: 'wrong type', yaml: `${VALID}write:\n  concurrency: many\n`, expect: ['write.concurrency', 'expected number', 'many'] },
   { name: 'enum override on a plain field', yaml: `${VALID}enums:\n  job: { 经理: '1' }\n`, expect: ['enums.job', 'not an enum field', 'sex'] },
   { name: 'missing source', yaml: VALID.replace(/source:\n {2}file: a.xlsx\n/, ''), expect: ['source', 'is required'] },

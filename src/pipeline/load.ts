@@ -8,7 +8,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import { Pipeline, type PipelineConfig } from './schema.js';
-import { checkRules } from './rules.js';
+import { checkPartial, checkRules } from './rules.js';
 import { dotPath, type ConfigProblem } from './problems.js';
 
 export interface LoadedPipeline {
@@ -55,6 +55,8 @@ export function parsePipeline(file: string, text: string): LoadResult {
     for (const issue of flattenIssues(parsed.error.issues)) {
       problems.push({ file, level: 'error', ...locate(issue.path), ...describeIssue(issue, raw) });
     }
+    for (const p of checkPartial(raw as Record<string, unknown>)) problems.push({ file, ...locate(p.path), ...p });
+    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     return { ok: false, problems };
   }
   const ruleProblems = checkRules(parsed.data).map((p) => ({ file, ...locate(p.path), ...p }));

@@ -14,19 +14,28 @@ export function checkRules(config: PipelineConfig): RuleProblem[] {
   return config.kind === 'import' ? checkImport(config) : checkExport(config);
 }
 
+/**
+ * Rules that need only part of a definition, run even when its shape is wrong elsewhere, so one
+ * look at the report shows every problem.
+ */
+export function checkPartial(raw: Record<string, unknown>): RuleProblem[] {
+  const entity = typeof raw.entity === 'string' ? ENTITIES[raw.entity as keyof typeof ENTITIES] : undefined;
+  if (raw.kind !== 'import' || !entity || !raw.mapping || typeof raw.mapping !== 'object') return [];
+  return mappingTargetsExist(entity, Object.keys(raw.mapping));
+}
+
+function mappingTargetsExist(entity: (typeof ENTITIES)[keyof typeof ENTITIES], targets: string[]): RuleProblem[] {
+  const mappable = entity.mappable.map((f) => f.id);
+  return targets
+    .filter((t) => !mappable.includes(t))
+    .map((t) => ({ path: `mapping.${t}`, level: 'error' as const, message: `\`${t}\` is not a ${entity.name} field`, known: mappable }));
+}
+
 function checkImport(c: ImportConfig): RuleProblem[] {
   const out: RuleProblem[] = [];
   const entity = ENTITIES[c.entity];
-  const mappable = entity.mappable.map((f) => f.id);
-  const known = new Set(mappable);
   const mapped = new Set(Object.keys(c.mapping));
-
-  // mappingTargetsExist
-  for (const target of Object.keys(c.mapping)) {
-    if (!known.has(target)) {
-      out.push({ path: `mapping.${target}`, level: 'error', message: `\`${target}\` is not a ${entity.name} field`, known: mappable });
-    }
-  }
+  out.push(...mappingTargetsExist(entity, Object.keys(c.mapping)));
   // transformsExist
   const checkTransforms = (names: string[], at: string) =>
     names.forEach((t, i) => {
@@ -60,20 +69,21 @@ function checkImport(c: ImportConfig): RuleProblem[] {
       if (!l[key]) out.push({ path: `contactLookup.${key}`, level: 'error', message: `is required when contactLookup.by is \`${l.by}\`` });
     }
   }
-  // matchKeysAreMapped
-  const matchKeys = c.write.matchKeys ?? entity.defaultMatchKeys;
-  matchKeys.forEach((k, i) => {
-    if (!mapped.has(k)) {
-      out.push({
-        path: c.write.matchKeys ? `write.matchKeys.${i}` : 'write.matchKeys',
-        level: c.write.mode === 'insert' && c.entity === 'followup' ? 'warning' : 'error',
-        message: `match key \`${k}\` is not mapped`,
-        known: [...mapped],
-      });
-    }
+  // matchKeysAreMapped: written keys must be mapped; of the default keys, the mapped ones are used.
+  (c.write.matchKeys ?? []).forEach((k, i) => {
+    if (!mapped.has(k)) out.push({ path: `write.matchKeys.${i}`, level: 'error', message: `match key \`${k}\` is not mapped`, known: [...mapped] });
   });
-  if (c.entity === 'contact' && c.write.mode === 'update' && !matchKeys.length) {
-    out.push({ path: 'write.matchKeys', level: 'error', message: 'update mode needs match keys to find the records to update' });
+  const matchKeys = effectiveMatchKeys(c);
+  if (!c.write.matchKeys && entity.defaultMatchKeys.length && matchKeys.length < entity.defaultMatchKeys.length) {
+    out.push({ path: 'write.matchKeys', level: 'warning', message: `default match keys ${entity.defaultMatchKeys.join(', ')} are not all mapped: matching on ${matchKeys.join(', ') || 'nothing'}` });
+  }
+  if (c.entity === 'contact' && !matchKeys.length) {
+    out.push({
+      path: 'write.matchKeys', level: 'error',
+      message: c.write.mode === 'update'
+        ? 'update mode needs match keys to find the records to update'
+        : 'contact imports need match keys (e.g. company, person_name) so a second run finds what the first created instead of doubling it',
+    });
   }
   // enumOverridesNameEnumFields
   for (const [field, overrides] of Object.entries(c.enums)) {
@@ -87,6 +97,12 @@ function checkImport(c: ImportConfig): RuleProblem[] {
     }
   }
   return out;
+}
+
+/** The match keys a run uses: the written ones, or the entity's default keys that are mapped. */
+export function effectiveMatchKeys(c: ImportConfig): string[] {
+  const mapped = new Set(Object.keys(c.mapping));
+  return c.write.matchKeys ?? ENTITIES[c.entity].defaultMatchKeys.filter((k) => mapped.has(k));
 }
 
 function checkExport(c: ExportConfig): RuleProblem[] {

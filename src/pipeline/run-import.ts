@@ -27,6 +27,7 @@ import { openSource } from './open-source.js';
 import { contentHash, OccurrenceCounter } from './row-key.js';
 import { RowPreparer } from './row-preparer.js';
 import type { ImportConfig } from './schema.js';
+import { effectiveMatchKeys } from './rules.js';
 import { ConfigError } from '../errors.js';
 import { fillTemplate } from './name-template.js';
 import type { Progress } from '../report/progress.js';
@@ -106,7 +107,7 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
     defaultTransforms: config.transforms, enums: config.enums,
     references: config.entity === 'contact' && config.lookup.by !== 'id' ? ['company'] : [],
   });
-  const matchKeys = config.write.matchKeys ?? entity.defaultMatchKeys;
+  const matchKeys = effectiveMatchKeys(config);
   const journal = opts.dryRun ? undefined : Journal.open(await journalPath(opts.pipeline, path.resolve(file), opts.target));
   if (journal?.resumed) opts.log.info(`resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);
   const resolver = new CompanyResolver(opts.erp, config.lookup.by, config.lookup.preload);
