@@ -35,8 +35,8 @@ export async function runCommand(o: RunOptions): Promise<number> {
   for (const w of loaded.pipeline.warnings) log.warn(formatProblem(w));
   const { config } = loaded.pipeline;
   if (config.kind === 'export') {
-    process.stderr.write(`zbport: ${o.pipeline}: export pipelines are not available in this version yet\n`);
-    return 2;
+    const { runExportCommand } = await import('./export.js');
+    return runExportCommand({ ...o, pipeline: { ...loaded.pipeline, config } });
   }
 
   const conn = await connectErp(config.erp, o.env ?? process.env, log, { concurrency: config.write.concurrency, rateLimit: config.write.rateLimit, retries: config.write.retries });

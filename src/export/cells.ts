@@ -1,0 +1,58 @@
+/**
+ * How an exported value is written: the column's kind (from the field catalog), and the
+ * escaping that keeps spreadsheet programs from running a value as a formula.
+ */
+import { CONTACT_FIELDS, CUSTOMER_FIELDS, plainCaption, type ListColumn } from '../catalog/index.js';
+
+export type ColumnKind = 'text' | 'number' | 'date' | 'datetime';
+
+export interface ExportColumn {
+  /** `cols[].id` on the wire. */
+  id: string;
+  /** Key of the value in the client's mapped rows. */
+  key: string;
+  caption: string;
+  kind: ColumnKind;
+  /** Character width in Excel. */
+  width: number;
+}
+
+const FIELDS = new Map([...CUSTOMER_FIELDS, ...CONTACT_FIELDS].map((f) => [f.id, f]));
+
+/** Ids and phone-like columns are text, so leading zeros and long numbers survive. */
+export function exportColumn(col: ListColumn, key: string, caption?: string): ExportColumn {
+  const field = col.field ? FIELDS.get(col.field) : undefined;
+  let kind: ColumnKind = 'text';
+  if (col.dbtype === 'date') kind = col.id === 'date1' ? 'datetime' : 'date';
+  else if ((col.dbtype === 'int' || col.dbtype === 'number') && !field?.key && col.id !== 'company' && !field?.textual) kind = 'number';
+  const title = caption ?? plainCaption(col.caption);
+  // CJK characters take two columns' width in Excel.
+  const textWidth = [...title].reduce((w, ch) => w + (ch.charCodeAt(0) > 0xff ? 2 : 1), 0);
+  const dataWidth = kind === 'date' ? 12 : kind === 'datetime' ? 20 : field?.textual ? 16 : field?.maxLength ? Math.min(40, Math.max(10, field.maxLength / 2)) : 12;
+  return { id: col.id, key, caption: title, kind, width: Math.min(60, Math.max(textWidth + 2, dataWidth)) };
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A value a spreadsheet would take as a formula (OWASP CSV injection). */
+export function looksLikeFormula(v: string): boolean {
+  return FORMULA_START.test(v);
+}
+
+/**
+ * CSV: a leading single quote makes Excel show the cell as text. Plain numbers in number columns
+ * (`-5`) are numbers, not formulas, and are left alone.
+ */
+export function escapeCsv(v: string, kind: ColumnKind): string {
+  if (!looksLikeFormula(v)) return v;
+  if (kind === 'number' && /^[+-]?\d+(\.\d+)?$/.test(v)) return v;
+  return `'${v}`;
+}
+
+/** `YYYY-MM-DD[ HH:mm:ss]` or `YYYY/M/D H:mm:ss` → a Date at that wall-clock time in UTC (Excel has no zones). */
+export function wallClockDate(v: string): Date | undefined {
+  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?/.exec(v.trim());
+  if (!m) return undefined;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)));
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
