@@ -44,6 +44,20 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      'template <pipeline>',
+      'Write a spreadsheet template for an import pipeline, with the rules as Excel data validation',
+      (y) =>
+        y
+          .positional('pipeline', { type: 'string', demandOption: true, describe: 'Import pipeline definition (YAML)' })
+          .option('out', { alias: 'o', type: 'string', describe: 'Template file to write (.xlsx)' })
+          .option('offline', { type: 'boolean', default: false, describe: 'Do not fetch the customer list for the company dropdown' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false }),
+      async (a) => {
+        const { templateCommand } = await import('../commands/template.js');
+        set(await templateCommand({ pipeline: a.pipeline, out: a.out, offline: a.offline, quiet: a.quiet }));
+      },
+    )
+    .command(
       'schema',
       'Print the JSON Schema of pipeline definitions',
       (y) => y.option('out', { alias: 'o', type: 'string', describe: 'Write to this file instead of stdout' }),

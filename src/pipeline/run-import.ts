@@ -28,6 +28,7 @@ import { contentHash, OccurrenceCounter } from './row-key.js';
 import { RowPreparer } from './row-preparer.js';
 import type { ImportConfig } from './schema.js';
 import { effectiveMatchKeys } from './rules.js';
+import { checkTemplateOrigin } from '../template/check-origin.js';
 import { ConfigError } from '../errors.js';
 import { fillTemplate } from './name-template.js';
 import type { Progress } from '../report/progress.js';
@@ -89,6 +90,10 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
   const entity = ENTITIES[config.entity];
   const file = opts.input ?? config.source.file;
   const reader = await openSource({ ...config.source, file });
+  if (/\.xlsx$/i.test(file)) {
+    // A filled template made for another pipeline or an older catalog still imports, with a warning.
+    for (const w of await checkTemplateOrigin(file, config).catch(() => [])) opts.log.warn(w);
+  }
   const now = opts.now ?? new Date();
   const reportDir = uniqueDir(path.resolve(fillTemplate(config.reports.dir, config.name, now)));
 
