@@ -189,10 +189,15 @@ describe('contact import', () => {
 
   it('dry-run reports what would happen and writes nothing', async () => {
     const c = emu.store.customers()[6];
-    const input = await writeXlsx(path.join(dir, 'in.xlsx'), { Sheet1: [HEADERS, [c.name, '演练', '男', 1, '', '13600000000', '', '', ''], [c.name, '', '男', 1, '', '', '', '', '']] });
+    const existing = emu.store.contacts().find((x) => x.mobile && x.company !== c.ord)!;
+    const existingCompany = emu.store.getCustomer(existing.company)!.name;
+    const input = await writeXlsx(path.join(dir, 'in.xlsx'), {
+      Sheet1: [HEADERS, [c.name, '演练', '男', 1, '', '13600000000', '', '', ''], [c.name, '', '男', 1, '', '', '', '', ''], [existingCompany, existing.person_name, '', '', '', existing.mobile, '', '', '演练更新']],
+    });
     const saves = emu.counters.saves;
     const r = await run(pipeline(), input, { dryRun: true });
-    expect(r.summary).toMatchObject({ dryRun: true, wouldCreate: 1, rejected: 1, created: 0 });
+    expect(r.summary).toMatchObject({ dryRun: true, wouldCreate: 1, wouldUpdate: 1, rejected: 1, created: 0 });
+    expect(readFileSync(r.summary.reports.results, 'utf8')).toContain(`would-update,${existing.ord}`);
     expect(emu.counters.saves).toBe(saves);
   });
 

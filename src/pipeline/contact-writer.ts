@@ -17,6 +17,7 @@ import type { ContactRef, ImportErp } from './import-erp.js';
 import type { Journal } from './journal.js';
 import { comparable } from './company-resolver.js';
 import { sameValue } from './compare-values.js';
+import type { ContactIndex } from './contact-index.js';
 
 export type WriteMode = 'insert' | 'upsert' | 'update' | 'skip-existing';
 
@@ -43,6 +44,8 @@ export interface ContactWriterOptions {
   verify: boolean;
   retries: number;
   dryRun: boolean;
+  /** Existing contacts loaded once (dry runs): matched without a request per row. */
+  index?: ContactIndex;
   /** Waits before retry `attempt` (1-based); injectable so tests need not sleep long. */
   backoff?: (attempt: number) => Promise<void>;
 }
@@ -119,6 +122,7 @@ export class ContactWriter {
       const ref = { ord: values.ord, values: detail };
       return keys.every((k) => k === 'ord' || sameValue(FIELD.get(k), detail[k] ?? '', values[k] ?? '')) ? [ref] : [];
     }
+    if (this.opts.index) return this.opts.index.find(values);
     const filters: Record<string, string> = {};
     for (const k of keys) if (FILTERABLE.has(k) && values[k]) filters[k] = values[k];
     if (!Object.keys(filters).length) return [];

@@ -48,6 +48,15 @@ export class ErpAdapter implements ImportErp {
     return out;
   }
 
+  async *allContacts(): AsyncIterable<ContactRef> {
+    const seen = new Set<string>();
+    for await (const r of this.client.iterateContacts({}, { pagesize: PAGE, sort: 'ord' })) {
+      if (!r.ord || seen.has(r.ord)) continue;
+      seen.add(r.ord);
+      yield { ord: r.ord, values: r };
+    }
+  }
+
   async contactDetail(ord: string): Promise<Record<string, string> | undefined> {
     return (await this.client.contactDetail(ord))?.values;
   }

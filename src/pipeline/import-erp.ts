@@ -31,6 +31,8 @@ export interface ImportErp {
   allCustomers(): AsyncIterable<CustomerRef>;
   /** Contacts matching list filters (fuzzy text filters, exact ids), every page; `pick` uses checktype=radio. */
   contacts(filters: Record<string, string>, opts?: { pick?: boolean }): Promise<ContactRef[]>;
+  /** Every contact, paged (a dry run's match index). */
+  allContacts(): AsyncIterable<ContactRef>;
   /** A contact's detail (person/add.asp?edit=1), or undefined when the ERP has no such ord. */
   contactDetail(ord: string): Promise<Record<string, string> | undefined>;
   /** Saves a contact (create without ord, update with ord). Throws typed ERP errors. */

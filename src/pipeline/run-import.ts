@@ -15,6 +15,7 @@ import { RejectsWorkbook } from '../report/rejects-workbook.js';
 import { ResultsFile, type RowOutcome } from '../report/results-file.js';
 import { cellText, type SourceReader, type SourceRow } from '../sources/types.js';
 import { ContactResolver } from './contact-resolver.js';
+import { ContactIndex } from './contact-index.js';
 import { FollowupWriter, type PreparedFollowup } from './followup-writer.js';
 import { CompanyResolver, comparable } from './company-resolver.js';
 import { ContactWriter, isTransient, type PreparedContact, type WriteResult } from './contact-writer.js';
@@ -117,11 +118,13 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
   if (journal?.resumed) opts.log.info(`resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);
   const resolver = new CompanyResolver(opts.erp, config.lookup.by, config.lookup.preload);
   const contacts = config.entity === 'followup' ? new ContactResolver(opts.erp, resolver, config.contactLookup.by) : undefined;
+  // A dry run matches against all existing contacts loaded once (ords only matter when writing).
+  const index = opts.dryRun && config.entity === 'contact' && !matchKeys.includes('ord') ? await ContactIndex.load(opts.erp, matchKeys) : undefined;
   const writer: RowWriter = config.entity === 'followup'
     ? new FollowupWriter(opts.erp, journal, { retries: config.write.retries, dryRun: opts.dryRun })
     : new ContactWriter(opts.erp, journal, {
       mode: config.write.mode, matchKeys, blank: config.write.blank, verify: config.write.verify,
-      retries: config.write.retries, dryRun: opts.dryRun,
+      retries: config.write.retries, dryRun: opts.dryRun, index,
     });
   mkdirSync(reportDir, { recursive: true });
   const rejects = config.reports.rejects
