@@ -34,13 +34,15 @@ export interface Counters {
   sessionsExpired: number;
   inFlight: number;
   inFlightMax: number;
+  /** Total time spent serving requests (after any queueing for the in-flight cap), ms. */
+  serviceMs: number;
   faults: Record<string, number>;
 }
 
 export function newCounters(): Counters {
   return {
     requests: 0, saves: 0, creates: 0, updates: 0, refusals: 0, savesDropped: 0, followups: 0, logins: 0,
-    loginFailures: 0, sessionsExpired: 0, inFlight: 0, inFlightMax: 0, faults: {},
+    loginFailures: 0, sessionsExpired: 0, inFlight: 0, inFlightMax: 0, serviceMs: 0, faults: {},
   };
 }
 

@@ -68,6 +68,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   server.keepAliveTimeout = 30_000;
 
   async function serve(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer, tooBig: boolean): Promise<void> {
+    if (req.method === 'GET' && req.url === '/zbport/stats') {
+      // Not part of the ERP's protocol: lets benchmarks and rehearsals read the counters of a standalone emulator.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ...counters, customers: store.customers().length, contacts: store.contacts().length, followups: store.followups().length }));
+      return;
+    }
     counters.requests++;
     const cap = plan.faults.maxInFlight;
     if (cap > 0 && counters.inFlight >= cap) {
@@ -76,6 +82,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
     counters.inFlight++;
     counters.inFlightMax = Math.max(counters.inFlightMax, counters.inFlight);
+    const t0 = performance.now();
     try {
       const delay = plan.latency();
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
@@ -94,6 +101,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     } catch (err) {
       sendJson(res, { header: { status: '11', message: `服务器异常: ${(err as Error).message}` } }, false);
     } finally {
+      counters.serviceMs += performance.now() - t0;
       counters.inFlight--;
       waiting.shift()?.();
     }
