@@ -1,10 +1,11 @@
 /**
  * The emulator's records, in memory, persisted to a data directory:
  * - meta.json: the seed parameters and the seed date; the seeded base is regenerated from them;
- * - changes.jsonl: every change after seeding, appended with a synchronous write as it happens,
- *   so what a client was told is saved survives a restart (a line torn by a crash is ignored).
+ * - changes.jsonl: every change after seeding, appended as it happens (jsonl.ts), so what a client
+ *   was told is saved survives a restart.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendJsonLine, openJsonLines } from '../jsonl.js';
 import path from 'node:path';
 import { CONTACT_FIELDS } from '../catalog/index.js';
 import { DEFAULT_SEED, seedContacts, seedCustomers, type SeedSize } from './seed.js';
@@ -54,11 +55,9 @@ export class EmulatorStore {
       const metaFile = path.join(dir, 'meta.json');
       if (existsSync(metaFile)) meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Meta;
       else writeFileSync(metaFile, `${JSON.stringify(meta, null, 2)}\n`);
-      const log = path.join(dir, 'changes.jsonl');
-      if (existsSync(log)) changes = parseChanges(readFileSync(log, 'utf8'));
-      s.fd = openSync(log, 'a');
-      const size = existsSync(log) ? readFileSync(log).length : 0;
-      if (size && readFileSync(log, 'utf8').slice(-1) !== '\n') writeSync(s.fd, '\n');
+      const log = openJsonLines<Change>(path.join(dir, 'changes.jsonl'));
+      changes = log.records;
+      s.fd = log.fd;
     }
     s.seed(meta.seed, new Date(`${meta.seededOn}T00:00:00`));
     for (const c of changes) s.apply(c);
@@ -84,7 +83,7 @@ export class EmulatorStore {
 
   private persist(c: Change): void {
     this.version++;
-    if (this.fd !== undefined) writeSync(this.fd, `${JSON.stringify(c)}\n`);
+    if (this.fd !== undefined) appendJsonLine(this.fd, c);
   }
 
   private putCustomer(c: CustomerRecord): void {
@@ -211,17 +210,4 @@ function pick(fields: Record<string, string>): Record<string, string> {
   const r: Record<string, string> = {};
   for (const id of CONTACT_FIELD_IDS) if (fields[id] !== undefined) r[id] = fields[id];
   return r;
-}
-
-function parseChanges(text: string): Change[] {
-  const out: Change[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    try {
-      out.push(JSON.parse(line) as Change);
-    } catch {
-      // torn by a crash mid-write: that change was never acknowledged
-    }
-  }
-  return out;
 }

@@ -4,11 +4,11 @@
  * any moment (kill -9 included) and started again reads it back and finishes the work without
  * writing any row twice: `done` rows are skipped, `pending` rows are checked against the ERP.
  *
- * Each record is written with a synchronous write(2) before the request goes out, so the kernel
- * has it even if the process dies the next instant. A torn last line (killed mid-write) is ignored.
+ * Each record is written before the request goes out (see jsonl.ts: a synchronous write; a line
+ * torn by a kill is ignored).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import path from 'node:path';
+import { closeSync, renameSync } from 'node:fs';
+import { appendJsonLine, openJsonLines } from '../jsonl.js';
 
 export type JournalOutcome = 'created' | 'updated' | 'skipped' | 'unchanged';
 
@@ -44,12 +44,12 @@ export class Journal {
 
   /** Opens (or creates) the journal at `file`, reading back what an earlier run left. */
   static open(file: string): Journal {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    const j = new Journal(file, parse(text));
-    j.fd = openSync(file, 'a');
-    // After a torn last line, the next record must start on a line of its own.
-    if (text && !text.endsWith('\n')) writeSync(j.fd, '\n');
+    const log = openJsonLines<JournalEntry>(file, (e) => {
+      const x = e as JournalEntry;
+      return typeof x?.k === 'string' && (x.s === 'pending' || x.s === 'done');
+    });
+    const j = new Journal(file, log.records);
+    j.fd = log.fd;
     return j;
   }
 
@@ -70,7 +70,7 @@ export class Journal {
     if (this.fd === undefined) throw new Error('journal is closed');
     // Only entries read back from an earlier run are kept in memory: within a run each row is
     // written once, so memory does not grow with the rows of this run.
-    writeSync(this.fd, `${JSON.stringify(e)}\n`);
+    appendJsonLine(this.fd, e);
   }
 
   private remember(e: JournalEntry): void {
@@ -96,18 +96,4 @@ export class Journal {
     renameSync(this.file, to);
     return to;
   }
-}
-
-function parse(text: string): JournalEntry[] {
-  const out: JournalEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    try {
-      const e = JSON.parse(line) as JournalEntry;
-      if (typeof e.k === 'string' && (e.s === 'pending' || e.s === 'done')) out.push(e);
-    } catch {
-      // A line torn by a crash mid-write: the write it describes was never confirmed.
-    }
-  }
-  return out;
 }
