@@ -113,6 +113,17 @@ describe('contact export', () => {
     expect(text.slice(1)).toEqual(want.map((c) => `${c.person_name},${c.mobile},${c.year1}`));
   });
 
+  it('exports customers through the same machinery', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, `c.yaml`);
+    writeFileSync(file, `name: c-test\nkind: export\nentity: customer\nstateDir: ${dir}/state\nfilters: { name: 分公司 }\noutput:\n  file: ${dir}/customers.xlsx\n`);
+    const r = await run(file);
+    const want = emu.store.customers().filter((c) => c.name.includes('分公司'));
+    expect(r.summary).toMatchObject({ entity: 'customer', rows: want.length, reconciliation: { ok: true } });
+    const rows = await readBack(`${dir}/customers.xlsx`);
+    expect(rows.map((x) => [x['数据唯一标识'], x['客户名称'], x['客户编号']])).toEqual(want.map((c) => [c.ord, c.name, c.khid]));
+  });
+
   it('splits into further sheets at the row limit', async () => {
     const dir = tempDir();
     const r = await run(pipeline(dir, `output:\n  file: ${dir}/split.xlsx\n  maxRowsPerSheet: 1000\n`));
