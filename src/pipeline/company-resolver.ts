@@ -16,13 +16,18 @@ export type LookupBy = 'name' | 'code' | 'id';
 
 /** Exact-comparison form of a name or code: NFKC (full-width → half-width), no spaces, Latin lower-cased. */
 export function comparable(s: string): string {
-  return s.normalize('NFKC').replace(/[\s\u3000]+/g, '').toLowerCase();
+  // Printable ASCII and CJK unified ideographs are already in NFKC form: skip the costly normalize.
+  const n = SIMPLE.test(s) ? s : s.normalize('NFKC');
+  return n.replace(/[\s\u3000]+/g, '').toLowerCase();
 }
+
+const SIMPLE = /^[\x20-\x7e\u4e00-\u9fff]*$/;
 
 const PRELOAD_PAGE_SIZE = 500;
 
 export class CompanyResolver {
   private readonly cache = new Map<string, Promise<Resolution>>();
+  private readonly byText = new Map<string, Promise<Resolution>>();
   private preloaded: Promise<Map<string, CustomerRef[]>> | undefined;
   private customerTotal: Promise<number> | undefined;
   /** Requests saved by the cache, for the summary. */
@@ -36,16 +41,25 @@ export class CompanyResolver {
   ) {}
 
   resolve(raw: string): Promise<Resolution> {
-    const key = comparable(raw);
-    const cached = this.cache.get(key);
-    if (cached) {
+    // The same text again (the usual case) skips even the normalisation.
+    const same = this.byText.get(raw);
+    if (same) {
       this.hits++;
-      return cached;
+      return same;
     }
-    const p = this.lookup(raw, key);
-    this.cache.set(key, p);
-    // A failed request must not poison the cache: the next row asks again.
-    p.catch(() => this.cache.delete(key));
+    const key = comparable(raw);
+    let p = this.cache.get(key);
+    if (p) this.hits++;
+    else {
+      p = this.lookup(raw, key);
+      this.cache.set(key, p);
+      // A failed request must not poison the cache: the next row asks again.
+      p.catch(() => {
+        this.cache.delete(key);
+        this.byText.delete(raw);
+      });
+    }
+    if (this.byText.size < 100_000) this.byText.set(raw, p);
     return p;
   }
 

@@ -26,6 +26,7 @@ import { Journal } from './journal.js';
 import type { LoadedPipeline } from './load.js';
 import { openSource } from './open-source.js';
 import { contentHash, OccurrenceCounter } from './row-key.js';
+import { KeySet } from './key-set.js';
 import { RowPreparer } from './row-preparer.js';
 import type { ImportConfig } from './schema.js';
 import { effectiveMatchKeys } from './rules.js';
@@ -138,8 +139,9 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
     wouldCreate: 0, wouldUpdate: 0, wouldSkip: 0, unmappedColumns: plan.unmapped, durationMs: 0, rowsPerSecond: 0,
     reports: { dir: reportDir }, lookups: { companies: 0, cacheHits: 0 }, problems: {},
   };
-  const firstRowOfKey = new Map<string, number>();
-  const occurrences = new OccurrenceCounter();
+  const firstRowOfKey = new KeySet();
+  // Identical follow-up rows are two follow-ups; identical contact rows are duplicates, rejected.
+  const occurrences = config.entity === 'followup' ? new OccurrenceCounter() : undefined;
   const companyCol = config.entity === 'contact' ? plan.columns.find((c) => c.field === 'company') : undefined;
   let consecutiveFailures = 0;
   let abort: string | undefined;
@@ -158,15 +160,14 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
     if (prep.problems.length) return reject(src, prep.problems);
     s.valid++;
     if (matchKeys.length) {
-      const mk = contentHash('match', Object.fromEntries(matchKeys.map((k) => [k, comparable(prep.values[k] ?? '')])));
-      const first = firstRowOfKey.get(mk);
+      const mk = matchKeys.map((k) => comparable(prep.values[k] ?? '')).join('\u0000');
+      const first = firstRowOfKey.addOrGet(mk, src.row);
       if (first !== undefined) {
         return reject(src, [preparer.problem(src.row, undefined, matchKeys.join('+'), '', 'DUPLICATE_IN_FILE', {
           zh: `与第 ${first} 行重复（匹配键：${matchKeys.join('+')}）`,
           en: `duplicate of row ${first} (match key: ${matchKeys.join('+')})`,
         })]);
       }
-      firstRowOfKey.set(mk, src.row);
     }
     const values = { ...prep.values };
     if (companyCol && values.company) {
@@ -200,7 +201,8 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
       }
       values.ord = r.ord;
     }
-    const key = occurrences.next(contentHash(config.entity, values));
+    // The journal's row key; a dry run keeps no journal.
+    const key = journal ? (occurrences ? occurrences.next(contentHash(config.entity, values)) : contentHash(config.entity, values)) : '';
     const result = await writer.write({ row: src.row, key, values, blanks: prep.blanks });
     record(src, result);
   };

@@ -35,8 +35,15 @@ export function normalizeSex(s: string): string {
   return s.trim();
 }
 
+const SPACE = /[\s\u3000]/;
+/** Trims every kind of space; most cells have none, so look before running the expression. */
+function trimAll(s: string): string {
+  if (!s || (!SPACE.test(s[0]) && !SPACE.test(s[s.length - 1]))) return s;
+  return s.replace(/^[\s\u3000]+|[\s\u3000]+$/g, '');
+}
+
 export const TRANSFORMS: Record<string, TransformSpec> = {
-  trim: { summary: 'Remove spaces (including full-width ones) at both ends', fn: (s) => s.replace(/^[\s\u3000]+|[\s\u3000]+$/g, '') },
+  trim: { summary: 'Remove spaces (including full-width ones) at both ends', fn: trimAll },
   halfwidth: { summary: 'Full-width letters, digits and punctuation to half-width (ＡＢＣ１２３ → ABC123); Chinese unchanged', fn: halfwidth },
   phone: { summary: 'Phone clean-up: drop spaces, dashes and dots, +86/0086 before mobiles; landlines as 010-12345678', fn: cleanPhone },
   upper: { summary: 'Upper-case Latin letters', fn: (s) => s.toUpperCase() },

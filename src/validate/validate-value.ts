@@ -18,8 +18,16 @@ export interface ValidateOptions {
 
 const bad = (code: RowProblemCode, zh: string, en: string): ValueResult => ({ ok: false, code, message: { zh, en } });
 
+const CAPTIONS = new WeakMap<FieldSpec, string>();
+/** The caption without spaces, computed once per field (this runs for every cell). */
+function captionOf(field: FieldSpec): string {
+  let c = CAPTIONS.get(field);
+  if (c === undefined) CAPTIONS.set(field, (c = plainCaption(field.caption)));
+  return c;
+}
+
 export function validateValue(field: FieldSpec, input: Cell, opts: ValidateOptions = {}): ValueResult {
-  const name = plainCaption(field.caption);
+  const name = captionOf(field);
   if (input === undefined) return { ok: true, value: '' };
   if (typeof input !== 'string') {
     if (input.kind === 'error') return bad('CELL_ERROR', `${name}单元格是错误值 ${input.text}`, `${field.id}: the cell holds the error ${input.text}`);
