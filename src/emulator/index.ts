@@ -55,6 +55,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const hanging = new Set<http.ServerResponse>();
 
   const server = http.createServer((req, res) => {
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -62,12 +63,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       if (size <= MAX_BODY) chunks.push(c);
     });
     req.on('end', () => {
-      void serve(req, res, Buffer.concat(chunks), size > MAX_BODY);
+      void serve(req, res, Buffer.concat(chunks), size > MAX_BODY, arrived);
     });
   });
   server.keepAliveTimeout = 30_000;
 
-  async function serve(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer, tooBig: boolean): Promise<void> {
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer, tooBig: boolean, arrived: number): Promise<void> {
     if (req.method === 'GET' && req.url === '/zbport/stats') {
       // Not part of the ERP's protocol: lets benchmarks and rehearsals read the counters of a standalone emulator.
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -82,7 +83,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
     counters.inFlight++;
     counters.inFlightMax = Math.max(counters.inFlightMax, counters.inFlight);
-    const t0 = performance.now();
+    // Service time runs from the request's arrival (its body read included), after any wait for the in-flight cap.
+    const t0 = cap > 0 ? performance.now() : arrived;
     try {
       const delay = plan.latency();
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
