@@ -89,8 +89,9 @@ describe('import reliability', () => {
     const { missing, doubled } = checkStore(names);
     expect(doubled).toEqual([]);
     // A row not in the store must be one the summary reports as failed.
-    expect(missing.length).toBe(summary.failed);
-    expect(summary.created + summary.failed).toBe(names.length);
+    const said = `summary: ${JSON.stringify({ ...summary, reports: undefined })}`;
+    expect(missing.length, said).toBe(summary.failed);
+    expect(summary.created + summary.failed, said).toBe(names.length);
     expect([0, 1]).toContain(code);
   }, 240_000);
 

@@ -82,12 +82,23 @@ export const DEFAULT_SUCCESS_TEXTS = ['保存成功', '添加成功', '修改成
 
 const SESSION_HINT = /会话|登录|下线|session/i;
 
+/** Fresh sessions refused one after another, with no call answered between them, before giving up. */
+const MAX_SESSIONS_REFUSED = 4;
+/** Re-logins one call may go through (sessions that expire under load while others succeed). */
+const MAX_RELOGINS_PER_CALL = 8;
+
 export class ErpClient {
   readonly stats: ClientStats = { requests: 0, retries: 0, logins: 0, relogins: 0, transientFaults: 0 };
   private readonly transport: Transport;
   private readonly limit: LimitFunction;
   private readonly rate: RateLimiter | undefined;
   private session: string | undefined;
+  /**
+   * Sessions refused since a call last succeeded. An ERP that expires sessions often still
+   * answers calls in between; one that refuses every new session (the account kicked again and
+   * again by another login) never does, and then the run must stop.
+   */
+  private sessionsRefusedInARow = 0;
   private loginInFlight: Promise<string> | undefined;
   private readonly o: Required<Omit<ErpClientOptions, 'rateLimit' | 'zsml'>> & Pick<ErpClientOptions, 'rateLimit' | 'zsml'>;
 
@@ -162,13 +173,21 @@ export class ErpClient {
     for (;;) {
       const session = this.session ?? (await this.login());
       const d = await this.send(target, { session, cmdkey: opts.cmdkey ?? '', datas }, opts.idempotent ?? true);
-      if (d.status === 0) return d;
+      if (d.status === 0) {
+        this.sessionsRefusedInARow = 0;
+        return d;
+      }
       const message = d.envelope.header.message ?? '';
       if (d.status === 1 || SESSION_HINT.test(message)) {
-        if (relogins++ >= 2) throw new SessionError(`${path}: the session keeps being refused: ${message}`, path);
+        // Only the first caller to see this session fail clears it and counts it; the others reuse the new one.
+        if (this.session === session) {
+          this.session = undefined;
+          this.sessionsRefusedInARow++;
+        }
+        if (this.sessionsRefusedInARow > MAX_SESSIONS_REFUSED || relogins++ >= MAX_RELOGINS_PER_CALL) {
+          throw new SessionError(`${path}: the session keeps being refused: ${message}`, path);
+        }
         this.stats.relogins++;
-        // Only the first caller to see this session fail clears it; the others reuse the new one.
-        if (this.session === session) this.session = undefined;
         this.env.logger?.info?.(`session ended (${message}); logging in again`);
         continue;
       }
