@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync, createWriteStream } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
@@ -7,8 +7,11 @@ import { InputError } from '../src/errors.js';
 import type { SourceRow } from '../src/sources/types.js';
 import { tempDir, writeCsv } from './helpers/files.js';
 
+// Every behaviour holds whether the file is parsed on the main thread or on a second one (large files).
+let threadMinBytes = Infinity;
+
 async function read(file: string, opts: Partial<Parameters<typeof openCsv>[0]> = {}) {
-  const r = await openCsv({ file, ...opts });
+  const r = await openCsv({ file, threadMinBytes, ...opts });
   const rows: SourceRow[] = [];
   for await (const row of r.rows) rows.push(row);
   return { headers: r.headers, rows, headerRow: r.headerRow };
@@ -16,7 +19,11 @@ async function read(file: string, opts: Partial<Parameters<typeof openCsv>[0]> =
 
 const ROWS = [['姓名', '手机', '备注'], ['张三', '13800138000', '含𠮷和䶮'], ['李四', '', 'a,b "引号"\r\n第二行']];
 
-describe('CSV reader', () => {
+for (const [mode, minBytes] of [['on the main thread', Infinity], ['on a parsing thread', 0]] as const) describe(`CSV reader, ${mode}`, () => {
+  beforeAll(() => {
+    threadMinBytes = minBytes;
+  });
+
   for (const enc of ['utf8', 'utf8-bom', 'gb18030', 'utf16le-bom'] as const) {
     it(`detects and decodes ${enc}`, async () => {
       const file = writeCsv(path.join(tempDir(), 'a.csv'), ROWS, enc);
@@ -114,7 +121,7 @@ describe('CSV reader', () => {
     out.write('姓名,手机,备注\n');
     for (let i = 0; i < 200_000; i++) out.write(`联系人${i},1${String(3e9 + i)},第${i}行的备注文本\n`);
     await new Promise((r) => out.end(r));
-    const r = await openCsv({ file });
+    const r = await openCsv({ file, threadMinBytes });
     let n = 0;
     let last: SourceRow | undefined;
     for await (const row of r.rows) {
@@ -124,5 +131,41 @@ describe('CSV reader', () => {
     expect(n).toBe(200_000);
     expect(last).toEqual({ row: 200_001, cells: ['联系人199999', `1${3e9 + 199999}`, '第199999行的备注文本'] });
     expect(r.progress!().done).toBe(r.progress!().total);
+  });
+});
+
+describe('CSV parsing thread', () => {
+  it('passes cells holding the characters its batches are joined with, and every row of many batches, in order', async () => {
+    const file = path.join(tempDir(), 'sep.csv');
+    const rows = Array.from({ length: 3000 }, (_, i) => `${i},"x${i === 1500 ? '\u0000a\u0001b' : ''}"`);
+    writeFileSync(file, `n,v\n${rows.join('\n')}\n`);
+    const r = await read(file, { threadMinBytes: 0, encoding: 'utf8' });
+    expect(r.rows).toHaveLength(3000);
+    expect(r.rows.every((x, i) => x.cells[0] === String(i) && x.row === i + 2)).toBe(true);
+    expect(r.rows[1500].cells[1]).toBe('x\u0000a\u0001b');
+    expect(r.rows[1501].cells[1]).toBe('x');
+  });
+
+  it('stops the thread when the reader is left early, and reports a mid-file error after the rows before it', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'early.csv');
+    writeFileSync(file, `n\n${Array.from({ length: 20_000 }, (_, i) => i).join('\n')}\n`);
+    const r = await openCsv({ file, threadMinBytes: 0 });
+    let n = 0;
+    for await (const _ of r.rows) if (++n === 10) break;
+    expect(n).toBe(10);
+
+    const bad = path.join(dir, 'bad.csv');
+    writeFileSync(bad, Buffer.concat([Buffer.from(`n\n${Array.from({ length: 100_000 }, (_, i) => i).join('\n')}\n`), Buffer.from([0xff, 0x0a])]));
+    const b = await openCsv({ file: bad, threadMinBytes: 0, encoding: 'utf8' });
+    let seen = 0;
+    const err = await (async () => {
+      for await (const _ of b.rows) seen++;
+    })().catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toContain(bad);
+    expect(err.message).toMatch(/line 100002|第 100002 行/);
+    expect(seen).toBeGreaterThan(0);
+    expect(seen).toBeLessThanOrEqual(100_000);
   });
 });

@@ -210,6 +210,30 @@ describe('contact import', () => {
     expect(rec.year1.slice(0, 10)).toBe('2001-02-03');
   });
 
+  it('imports a CSV parsed on a second thread (as large files are) with the same rows, numbers and rejections', async () => {
+    const c = emu.store.customers()[9];
+    const rows = Array.from({ length: 1500 }, (_, i) => [c.name, `线程${i}`, i % 2 ? '男' : '女', '', '', `139${String(i).padStart(8, '0')}`, '', '', i === 700 ? '长'.repeat(5001) : `第${i}行`]);
+    rows[1200] = [...rows[3]];
+    const input = writeCsv(path.join(dir, 'in.csv'), [HEADERS, ...rows], 'utf8');
+    const before = contactsOf(c.ord).length;
+    process.env.ZBPORT_CSV_THREAD_MIN_BYTES = '0';
+    let r;
+    try {
+      r = await run(pipeline('write: { concurrency: 8 }'), input);
+    } finally {
+      delete process.env.ZBPORT_CSV_THREAD_MIN_BYTES;
+    }
+    expect(r.summary).toMatchObject({ read: 1500, rejected: 2, created: 1498, failed: 0 });
+    expect(r.summary.problems).toEqual({ TOO_LONG: 1, DUPLICATE_IN_FILE: 1 });
+    const mine = contactsOf(c.ord).filter((x) => x.person_name.startsWith('线程'));
+    expect(contactsOf(c.ord).length).toBe(before + 1498);
+    expect(new Set(mine.map((x) => x.person_name)).size).toBe(1498);
+    expect(mine.find((x) => x.person_name === '线程1499')).toMatchObject({ mobile: '13900001499', intro: '第1499行' });
+    const results = readFileSync(r.summary.reports.results, 'utf8');
+    expect(results).toMatch(/^702,rejected,,TOO_LONG,/m);
+    expect(results).toMatch(/^1202,rejected,,DUPLICATE_IN_FILE,.*第 5 行/m);
+  });
+
   it('never shows the password or the session', async () => {
     const c = emu.store.customers()[8];
     const input = await writeXlsx(path.join(dir, 'in.xlsx'), { Sheet1: [HEADERS, [c.name, '保密', '男', 1, '', '', '', '', '']] });

@@ -16,7 +16,17 @@ export type LookupBy = 'name' | 'code' | 'id';
 
 /** Exact-comparison form of a name or code: NFKC (full-width → half-width), no spaces, Latin lower-cased. */
 export function comparable(s: string): string {
-  // Printable ASCII and CJK unified ideographs are already in NFKC form: skip the costly normalize.
+  // Most names are already in that form (CJK ideographs, digits, lower-case Latin, no spaces):
+  // this runs for every row, so look before normalising.
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c > 0x20 && c < 0x41) || (c > 0x5a && c < 0x7f) || (c >= 0x4e00 && c <= 0x9fff))) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return s;
   const n = SIMPLE.test(s) ? s : s.normalize('NFKC');
   return n.replace(/[\s\u3000]+/g, '').toLowerCase();
 }

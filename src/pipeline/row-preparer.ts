@@ -6,7 +6,7 @@
 import type { FieldSpec } from '../catalog/index.js';
 import { shorten, type RowProblem } from '../errors.js';
 import { cellText, type Cell, type SourceRow } from '../sources/types.js';
-import { TRANSFORMS, validateRecord, validateValue } from '../validate/index.js';
+import { TRANSFORMS, validateRecord, validateValue, type ValidateOptions } from '../validate/index.js';
 import type { MappedColumn } from './header-map.js';
 
 export interface PreparedRow {
@@ -36,7 +36,7 @@ export interface RowPreparerOptions {
 type TextFn = (s: string) => string;
 
 export class RowPreparer {
-  private readonly plan: Array<{ col: MappedColumn; field: FieldSpec; fns: TextFn[] }>;
+  private readonly plan: Array<{ col: MappedColumn; field: FieldSpec; fns: TextFn[]; validate: ValidateOptions }>;
 
   constructor(private readonly opts: RowPreparerOptions) {
     const byId = new Map(opts.fields.map((f) => [f.id, f]));
@@ -45,7 +45,7 @@ export class RowPreparer {
       if (!spec) throw new Error(`catalog has no field ${col.field}`);
       const field: FieldSpec = opts.references?.includes(spec.id) ? { ...spec, type: 'string', maxLength: undefined, options: undefined } : spec;
       const names = [...opts.defaultTransforms, ...col.transforms];
-      return { col, field, fns: names.map((n) => TRANSFORMS[n].fn) };
+      return { col, field, fns: names.map((n) => TRANSFORMS[n].fn), validate: { enumOverrides: opts.enums[spec.id] } };
     });
   }
 
@@ -53,10 +53,10 @@ export class RowPreparer {
     const values: Record<string, string> = {};
     const blanks: string[] = [];
     const problems: RowProblem[] = [];
-    for (const { col, field, fns } of this.plan) {
+    for (const { col, field, fns, validate } of this.plan) {
       let cell: Cell = col.index < 0 ? col.constant : src.cells[col.index];
-      if (typeof cell === 'string') for (const fn of fns) cell = fn(cell);
-      const r = validateValue(field, cell, { enumOverrides: this.opts.enums[field.id] });
+      if (typeof cell === 'string' && cell !== '') for (const fn of fns) cell = fn(cell);
+      const r = validateValue(field, cell, validate);
       if (r.ok) {
         values[field.id] = r.value;
         if (r.value === '') blanks.push(field.id);

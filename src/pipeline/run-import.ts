@@ -169,7 +169,8 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
         })]);
       }
     }
-    const values = { ...prep.values };
+    // The prepared values are this row's own: the company name is replaced by its ord in place.
+    const values = prep.values;
     if (companyCol && values.company) {
       const r = await resolver.resolve(values.company);
       if (!r.ok) {

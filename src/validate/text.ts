@@ -2,8 +2,12 @@
  * Text normalisation shared by header matching, transforms and exact comparisons.
  */
 
-const isFullwidthAlnum = (c: number) => (c >= 0xff10 && c <= 0xff19) || (c >= 0xff21 && c <= 0xff3a) || (c >= 0xff41 && c <= 0xff5a);
 const CJK = /[\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
+const FULLWIDTH = /[\uff01-\uff5e\u3000]/;
+const FULLWIDTH_ALNUM = /[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/;
+const FULLWIDTH_ALNUM_ALL = /[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/g;
+const FULLWIDTH_ALL = /[\uff01-\uff5e]/g;
+const toHalf = (c: string) => String.fromCharCode(c.charCodeAt(0) - 0xfee0);
 
 /**
  * Full-width digits and letters (１２３, ＡＢＣ) → half-width. Full-width punctuation is part of
@@ -11,24 +15,10 @@ const CJK = /[\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
  * e-mail, a phone or a code typed in full-width mode (ａ＠ｂ．ｃｏｍ, ＋８６), and all of it is converted.
  */
 export function halfwidth(s: string): string {
-  let hasFull = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c >= 0xff01 && c <= 0xff5e) || c === 0x3000) {
-      hasFull = true;
-      break;
-    }
-  }
-  if (!hasFull) return s;
-  const all = !CJK.test(s);
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (isFullwidthAlnum(c) || (all && c >= 0xff01 && c <= 0xff5e)) out += String.fromCharCode(c - 0xfee0);
-    else if (all && c === 0x3000) out += ' ';
-    else out += s[i];
-  }
-  return out;
+  // Runs for every cell: most have nothing full-width, and the Chinese ones only punctuation.
+  if (!FULLWIDTH.test(s)) return s;
+  if (CJK.test(s)) return FULLWIDTH_ALNUM.test(s) ? s.replace(FULLWIDTH_ALNUM_ALL, toHalf) : s;
+  return s.replace(FULLWIDTH_ALL, toHalf).replace(/\u3000/g, ' ');
 }
 
 /**

@@ -5,12 +5,14 @@
  * is a customer's name lost.
  */
 import { createReadStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { open, stat } from 'node:fs/promises';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { InputError } from '../../errors.js';
 import type { SourceReader, SourceRow } from '../types.js';
+import { openCsvInThread } from './threaded.js';
 import { Utf8Validator } from './utf8.js';
 
 export type CsvEncoding = 'auto' | 'utf8' | 'gb18030' | 'gbk' | 'utf16le' | 'utf16be';
@@ -21,15 +23,88 @@ export interface CsvOptions {
   delimiter?: string;
   /** Line number of the header (default 1). */
   headerRow?: number;
+  /**
+   * Files at least this large are parsed on a second thread (see threaded.ts). Default 8 MiB, or
+   * ZBPORT_CSV_THREAD_MIN_BYTES; machines with one core never use one.
+   */
+  threadMinBytes?: number;
 }
+
+const THREAD_MIN_BYTES = 8 * 1024 * 1024;
 
 const SAMPLE = 64 * 1024;
 
 export async function openCsv(o: CsvOptions): Promise<SourceReader> {
-  const size = (await stat(o.file).catch(() => {
-    throw new InputError(o.file, '文件不存在或无法读取 / file not found or unreadable');
+  const size = await sizeOf(o.file);
+  const threadMin = o.threadMinBytes ?? Number(process.env.ZBPORT_CSV_THREAD_MIN_BYTES || THREAD_MIN_BYTES);
+  if (size >= threadMin && availableParallelism() > 1) return openCsvInThread(o, size);
+  const s = await openCsvStream(o, size);
+  const iterator = (s.parser as AsyncIterable<string[]>)[Symbol.asyncIterator]();
+  const next = async (): Promise<SourceRow | undefined> => {
+    try {
+      for (;;) {
+        const r = await iterator.next();
+        if (r.done) return undefined;
+        const row = s.toRow(r.value);
+        if (row) return row;
+      }
+    } catch (err) {
+      throw s.toError(err);
+    }
+  };
+
+  let header: SourceRow | undefined;
+  while ((header = await next()) && header.row < s.headerRow);
+  if (!header) {
+    await s.close();
+    throw s.noHeader();
+  }
+
+  async function* rows(): AsyncGenerator<SourceRow> {
+    try {
+      for (;;) {
+        const rec = await next();
+        if (!rec) return;
+        yield rec;
+      }
+    } finally {
+      await s.close();
+    }
+  }
+
+  return {
+    file: o.file,
+    headers: (header.cells as string[]).map((h) => h.trim()),
+    headerRow: header.row,
+    rows: rows(),
+    progress: s.progress,
+    close: s.close,
+  };
+}
+
+/** A CSV file's records as they come from csv-parse, with what is needed to number and report them. */
+export interface CsvStream {
+  parser: Readable;
+  headerRow: number;
+  /** Numbers a record as a text editor shows its line; undefined for blank lines, which are skipped. */
+  toRow(record: string[]): SourceRow | undefined;
+  toError(err: unknown): Error;
+  noHeader(): InputError;
+  progress(): { done: number; total: number };
+  /** Whether the text read so far holds U+0000 or U+0001, which cells rarely do. */
+  controls(): boolean;
+  close(): Promise<void>;
+}
+
+export async function sizeOf(file: string): Promise<number> {
+  const size = (await stat(file).catch(() => {
+    throw new InputError(file, '文件不存在或无法读取 / file not found or unreadable');
   })).size;
-  if (size === 0) throw new InputError(o.file, '文件为空 / the file is empty');
+  if (size === 0) throw new InputError(file, '文件为空 / the file is empty');
+  return size;
+}
+
+export async function openCsvStream(o: CsvOptions, size: number): Promise<CsvStream> {
   const sample = await readSample(o.file);
   const detected = detectEncoding(sample);
   const encoding = o.encoding && o.encoding !== 'auto' ? o.encoding : detected.encoding;
@@ -58,65 +133,28 @@ export async function openCsv(o: CsvOptions): Promise<SourceReader> {
   decoder.on('error', (e) => parser.destroy(e));
   input.pipe(decoder).pipe(parser);
 
-  const iterator = (parser as AsyncIterable<string[]>)[Symbol.asyncIterator]();
   // Line numbers as a text editor shows them: each record takes one line, plus the line breaks
   // inside its quoted fields (csv-parse's own count treats a CRLF inside quotes as two lines, and
   // asking it for raw records or info costs a fifth of the parse).
   let line = 1;
-  const next = async (): Promise<{ row: number; cells: string[] } | undefined> => {
-    try {
-      for (;;) {
-        const r = await iterator.next();
-        if (r.done) return undefined;
-        const record = r.value;
-        const start = line;
-        line += 1 + innerLineBreaks(record);
-        if (record.length === 1 && record[0] === '') continue;
-        if (record.every((c) => c === '')) continue;
-        return { row: start, cells: record };
-      }
-    } catch (err) {
-      throw toInputError(o.file, err, encoding);
-    }
-  };
-
-  let header: { row: number; cells: string[] } | undefined;
-  for (;;) {
-    const rec = await next();
-    if (!rec) break;
-    if (rec.row >= headerRow) {
-      header = rec;
-      break;
-    }
-  }
-  const close = async () => {
-    input.destroy();
-    parser.destroy();
-  };
-  if (!header) {
-    await close();
-    throw new InputError(o.file, `没有找到表头行（第 ${headerRow} 行起）/ no header row found at or after line ${headerRow}`);
-  }
-
-  async function* rows(): AsyncGenerator<SourceRow> {
-    try {
-      for (;;) {
-        const rec = await next();
-        if (!rec) return;
-        yield rec;
-      }
-    } finally {
-      await close();
-    }
-  }
-
   return {
-    file: o.file,
-    headers: header.cells.map((h) => h.trim()),
-    headerRow: header.row,
-    rows: rows(),
+    parser,
+    headerRow,
+    toRow(record) {
+      const start = line;
+      line += 1 + innerLineBreaks(record);
+      if (record.length === 1 && record[0] === '') return undefined;
+      if (record.every((c) => c === '')) return undefined;
+      return { row: start, cells: record };
+    },
+    toError: (err) => toInputError(o.file, err, encoding),
+    noHeader: () => new InputError(o.file, `没有找到表头行（第 ${headerRow} 行起）/ no header row found at or after line ${headerRow}`),
     progress: () => ({ done: bytesRead, total: size }),
-    close,
+    controls: () => decoder.controls,
+    close: async () => {
+      input.destroy();
+      parser.destroy();
+    },
   };
 }
 
@@ -180,12 +218,18 @@ export function detectDelimiter(text: string): string {
 }
 
 /** A decoding stream that fails on undecodable bytes, naming their position. */
-function decoderFor(encoding: string, file: string, offset: number): Transform {
+function decoderFor(encoding: string, file: string, offset: number): CheckedDecoder {
   if (encoding === 'utf8') return new Utf8Decode(file, offset);
   return new CheckedIconvDecode(file, encoding, offset);
 }
 
-class Utf8Decode extends Transform {
+/** A decoder that also tells whether the text so far holds U+0000 or U+0001 (see batch-codec.ts). */
+interface CheckedDecoder extends Transform {
+  controls: boolean;
+}
+
+class Utf8Decode extends Transform implements CheckedDecoder {
+  controls = false;
   private readonly validator = new Utf8Validator();
   private pos: number;
   private line = 1;
@@ -206,6 +250,7 @@ class Utf8Decode extends Transform {
     }
     this.pos += chunk.length;
     this.line += countNewlines(chunk);
+    if (!this.controls && (chunk.includes(0) || chunk.includes(1))) this.controls = true;
     cb(null, chunk);
   }
 
@@ -222,7 +267,8 @@ class Utf8Decode extends Transform {
  * iconv-lite turns undecodable bytes into U+FFFD. GB18030 can encode U+FFFD itself (84 31 A4 37),
  * so a '�' is only an error when the bytes do not hold that sequence.
  */
-class CheckedIconvDecode extends Transform {
+class CheckedIconvDecode extends Transform implements CheckedDecoder {
+  controls = false;
   private readonly decoder: iconv.DecoderStream;
   private pos: number;
   private line = 1;
@@ -245,11 +291,13 @@ class CheckedIconvDecode extends Transform {
     }
     this.pos += chunk.length;
     this.line += countNewlinesText(text);
+    if (!this.controls && (text.includes('\u0000') || text.includes('\u0001'))) this.controls = true;
     cb(null, text);
   }
 
   override _flush(cb: TransformCallback): void {
     const rest = (this.decoder as unknown as { end(): string | undefined }).end() ?? '';
+    if (rest.includes('\u0000') || rest.includes('\u0001')) this.controls = true;
     if (rest.includes('\uFFFD')) {
       cb(undecodable(this.file, this.label, this.pos, this.line));
       return;

@@ -1,0 +1,10 @@
+/** Messages between the main thread and a CSV parsing thread. */
+import type { PackedRows } from './batch-codec.js';
+
+export type ToMain =
+  | { type: 'header'; headers: string[]; headerRow: number }
+  | { type: 'rows'; rows: PackedRows; bytes: number }
+  | { type: 'end'; bytes: number }
+  | { type: 'error'; error: { input: boolean; file?: string; message: string; details: string[] } };
+
+export type ToThread = { type: 'credit'; n: number } | { type: 'stop' };
