@@ -6,7 +6,8 @@
  *   when Excel's 1,048,576-row limit (or a lower one) is reached;
  * - CSV in UTF-8 with BOM (Excel opens Chinese correctly) or GB18030, CRLF, RFC 4180 quoting.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { exceljs } from '../lazy-exceljs.js';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import iconv from 'iconv-lite';
 import { escapeCsv, wallClockDate, type ExportColumn } from './cells.js';
@@ -19,7 +20,7 @@ export interface RowWriter {
 }
 
 export function xlsxWriter(file: string, columns: ExportColumn[], sheetName: string, maxRowsPerSheet: number): RowWriter {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false, useStyles: true });
+  const wb = new (exceljs()).stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false, useStyles: true });
   let sheet: ExcelJS.Worksheet | undefined;
   let sheetCount = 0;
   let rowsInSheet = 0;

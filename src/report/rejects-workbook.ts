@@ -4,7 +4,8 @@
  * column says why; the bad cells are highlighted and carry a comment.
  * Streamed with exceljs's WorkbookWriter, so a million rejects do not sit in memory.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { exceljs } from '../lazy-exceljs.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { RowProblem } from '../errors.js';
@@ -53,7 +54,7 @@ export class RejectsWorkbook {
 
   private start(): ExcelJS.Worksheet {
     mkdirSync(path.dirname(this.opts.file), { recursive: true });
-    this.workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: this.opts.file, useSharedStrings: false, useStyles: true });
+    this.workbook = new (exceljs()).stream.xlsx.WorkbookWriter({ filename: this.opts.file, useSharedStrings: false, useStyles: true });
     const sheet = this.workbook.addWorksheet(this.opts.sheet, { views: [{ state: 'frozen', ySplit: this.opts.headerRow }] });
     this.nextRow = this.opts.headerRow;
     const header = sheet.getRow(this.nextRow++);

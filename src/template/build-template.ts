@@ -5,7 +5,8 @@
  * the company as a dropdown of the ERP's customers), text formats for phone-like columns, an
  * instructions sheet, and a hidden sheet that records which pipeline and catalog made it.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { exceljs } from '../lazy-exceljs.js';
 import { createHash } from 'node:crypto';
 import { CATALOG_HASH, describeRule, plainCaption, type FieldSpec } from '../catalog/index.js';
 import { ENTITIES } from '../pipeline/entities.js';
@@ -71,7 +72,7 @@ const letter = (n: number) => {
 export function buildTemplate(o: BuildOptions): ExcelJS.Workbook {
   const { config } = o;
   const columns = templateColumns(config);
-  const wb = new ExcelJS.Workbook();
+  const wb = new (exceljs()).Workbook();
   wb.creator = 'zbport';
   const sheetName = typeof config.source.sheet === 'string' ? config.source.sheet : ENTITIES[config.entity].title;
   const ws = wb.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: config.source.headerRow }] });

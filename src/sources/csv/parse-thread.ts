@@ -8,12 +8,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigError } from '../../errors.js';
 import type { SourceRow } from '../types.js';
-import { packRows } from './batch-codec.js';
+import { packBatch, packRow } from './batch-codec.js';
 import { openCsvStream, type CsvOptions } from './index.js';
 import type { ToMain, ToThread } from './thread-messages.js';
 
-const BATCH_ROWS = 512;
-const BATCH_CHARS = 256 * 1024;
+// Batches stay under V8's large-object size (128 KiB; Chinese text takes 2 bytes a character):
+// larger strings live outside the young generation and are freed only by full collections, so
+// the heap of both threads would grow by a batch per batch until one ran.
+const BATCH_ROWS = 128;
+const BATCH_CHARS = 24 * 1024;
 
 const port = parentPort!;
 const send = (m: ToMain) => port.postMessage(m);
@@ -32,7 +35,8 @@ async function main(): Promise<void> {
   const s = await openCsvStream({ file, ...o }, size);
   const parser = s.parser;
   let header: SourceRow | undefined;
-  let batch: SourceRow[] = [];
+  // Rows are packed as they come, so their cell arrays die young; only the lines wait for the batch.
+  let lines: string[] = [];
   let chars = 0;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -55,9 +59,10 @@ async function main(): Promise<void> {
             send({ type: 'header', headers: (row.cells as string[]).map((h) => h.trim()), headerRow: row.row });
             continue;
           }
-          batch.push(row);
-          for (const c of row.cells as string[]) chars += c.length;
-          if (batch.length >= BATCH_ROWS || chars >= BATCH_CHARS) flush();
+          const line = packRow(row.row, row.cells as string[], s.controls());
+          lines.push(line);
+          chars += line.length;
+          if (lines.length >= BATCH_ROWS || chars >= BATCH_CHARS) flush();
         }
       };
       parser.on('readable', pump);
@@ -65,7 +70,7 @@ async function main(): Promise<void> {
       parser.on('end', () => {
         if (!header) return reject(s.noHeader());
         // The last batch goes without waiting for a credit: it is the end.
-        if (batch.length) flush();
+        if (lines.length) flush();
         resolve();
       });
     });
@@ -76,8 +81,8 @@ async function main(): Promise<void> {
 
   function flush(): void {
     credits--;
-    send({ type: 'rows', rows: packRows(batch as Array<{ row: number; cells: string[] }>, s.controls()), bytes: s.progress().done });
-    batch = [];
+    send({ type: 'rows', rows: packBatch(lines), bytes: s.progress().done });
+    lines = [];
     chars = 0;
   }
 }

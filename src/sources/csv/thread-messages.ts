@@ -1,9 +1,9 @@
 /** Messages between the main thread and a CSV parsing thread. */
-import type { PackedRows } from './batch-codec.js';
+/** Rows travel packed by batch-codec.ts. */
 
 export type ToMain =
   | { type: 'header'; headers: string[]; headerRow: number }
-  | { type: 'rows'; rows: PackedRows; bytes: number }
+  | { type: 'rows'; rows: string; bytes: number }
   | { type: 'end'; bytes: number }
   | { type: 'error'; error: { input: boolean; file?: string; message: string; details: string[] } };
 

@@ -6,12 +6,12 @@
 import { Worker } from 'node:worker_threads';
 import { InputError, InternalError } from '../../errors.js';
 import type { SourceReader, SourceRow } from '../types.js';
-import { unpackRows } from './batch-codec.js';
+import { unpackBatch } from './batch-codec.js';
 import type { CsvOptions } from './index.js';
 import type { ToMain, ToThread } from './thread-messages.js';
 
 /** Batches the parsing thread may run ahead: enough to keep both threads busy, few enough to stay small. */
-const AHEAD = 4;
+const AHEAD = 8;
 
 export async function openCsvInThread(o: CsvOptions, size: number): Promise<SourceReader> {
   const worker = new Worker(new URL('./parse-thread-entry.mjs', import.meta.url), { workerData: { ...o, size } });
@@ -75,7 +75,7 @@ export async function openCsvInThread(o: CsvOptions, size: number): Promise<Sour
         // The credit goes back as soon as the batch is here: the thread parses the next one
         // while this one is worked on.
         tell({ type: 'credit', n: 1 });
-        yield* unpackRows(m.rows);
+        yield* unpackBatch(m.rows);
       }
     } finally {
       await close();
