@@ -2,6 +2,7 @@
  * One measurement in a process of its own, so its peak memory is its own. Prints one JSON line:
  * { rows, ms, maxRssMB, ...extra }.
  * Modes: cli <args…> | bare-csv <file> <encoding> | exceljs-xlsx <file> | zbport-xlsx <file> | peer <baseUrl> <csv>
+ *        | bare-http <baseUrl> <concurrency> <requests>
  */
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
@@ -39,6 +40,31 @@ if (mode === 'cli') {
   const { openXlsx } = await import('../src/sources/xlsx/index.js');
   const r = await openXlsx({ file: args[0] });
   for await (const _ of r.rows) rows++;
+} else if (mode === 'bare-http') {
+  // The platform's own ceiling: a bare node:http loop at the same concurrency, no client logic at all.
+  const [base, c, total] = [args[0], Number(args[1]), Number(args[2])];
+  const agent = new http.Agent({ keepAlive: true, maxSockets: c });
+  const post = (path: string, body: unknown) =>
+    new Promise<any>((resolve, reject) => {
+      const req = http.request(`${base}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (x: Buffer) => chunks.push(x));
+        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
+  const login = await post('/webapi/v3/ov1/login', { datas: [{ id: 'user', val: 'txt:admin' }, { id: 'password', val: 'txt:zbport' }, { id: 'serialnum', val: 'txt:bare1' }] });
+  const session = login.header.session;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: c }, async () => {
+    while (rows < total) {
+      rows++;
+      await post('/sysa/mobilephone/salesmanage/person/list.asp', { session, cmdkey: 'refresh', datas: [{ id: 'person_name', val: `并发${rows}` }, { id: 'pagesize', val: '20' }] });
+    }
+  }));
+  extra.durationMs = performance.now() - started;
+  agent.destroy();
 } else if (mode === 'peer') {
   // The common script: log in once, then one save after another, nothing checked.
   const [base, file, companyIdx, nameIdx, mobileIdx] = args;
@@ -68,5 +94,6 @@ if (mode === 'cli') {
 }
 
 const ms = performance.now() - t0;
-process.stdout.write(`${JSON.stringify({ rows, ms: Math.round(ms), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), ...extra })}\n`);
+const cpu = process.cpuUsage();
+process.stdout.write(`${JSON.stringify({ rows, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), ...extra })}\n`);
 process.exit(0);

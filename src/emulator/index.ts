@@ -72,7 +72,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (req.method === 'GET' && req.url === '/zbport/stats') {
       // Not part of the ERP's protocol: lets benchmarks and rehearsals read the counters of a standalone emulator.
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ...counters, customers: store.customers().length, contacts: store.contacts().length, followups: store.followups().length }));
+      // cpuMs: the emulator process's CPU time, so a benchmark can tell which side was the bottleneck.
+      const cpu = process.cpuUsage();
+      res.end(JSON.stringify({ ...counters, cpuMs: (cpu.user + cpu.system) / 1000, customers: store.customers().length, contacts: store.contacts().length, followups: store.followups().length }));
       return;
     }
     counters.requests++;
