@@ -117,7 +117,7 @@ export async function openCsvStream(o: CsvOptions, size: number): Promise<CsvStr
   const headerRow = o.headerRow ?? 1;
 
   let bytesRead = 0;
-  const input = createReadStream(o.file, { start: bomLength, highWaterMark: 256 * 1024 });
+  const input = createReadStream(o.file, { start: bomLength, highWaterMark: 64 * 1024 });
   input.on('data', (c) => {
     bytesRead += c.length;
   });
