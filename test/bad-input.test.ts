@@ -45,6 +45,18 @@ describe('bad input', () => {
     });
   }
 
+  it('a state folder that cannot be written: exit 2 naming it, and no hang while a CSV parsing thread is running', async () => {
+    const file = path.join(dir, 'ok.csv');
+    writeFileSync(file, `客户名称,姓名\n${Array.from({ length: 2000 }, (_, i) => `华为技术有限公司,张${i}`).join('\n')}\n`);
+    writeFileSync(path.join(dir, 'not-a-folder'), '');
+    const p = path.join(dir, 'state.yaml');
+    writeFileSync(p, readFileSync(pipeline, 'utf8').replace(`stateDir: ${dir}/s`, `stateDir: ${dir}/not-a-folder/state`));
+    const r = await cli(['run', p, '--input', file], { ZBPORT_CSV_THREAD_MIN_BYTES: '0' });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/stateDir .*not-a-folder/);
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+
   it('a bad pipeline definition: exit 2, every problem with file and line', async () => {
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(bad, 'name: x\nkind: import\nentity: contact\nsource: { file: a.csv }\nmapping: { persn_name: 姓名 }\nwrite: { mode: merge }\n');

@@ -89,9 +89,20 @@ interface RowWriter {
 export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> {
   const started = Date.now();
   const { config } = opts.pipeline;
-  const entity = ENTITIES[config.entity];
   const file = opts.input ?? config.source.file;
   const reader = await openSource({ ...config.source, file });
+  try {
+    return await importRows(opts, reader, file, started);
+  } finally {
+    // Whatever stops the run (the ERP unreachable while preparing included), the file is let go:
+    // a CSV parsing thread left running would keep the process from exiting.
+    await reader.close();
+  }
+}
+
+async function importRows(opts: ImportRunOptions, reader: SourceReader, file: string, started: number): Promise<ImportSummary> {
+  const { config } = opts.pipeline;
+  const entity = ENTITIES[config.entity];
   if (/\.xlsx$/i.test(file)) {
     // A filled template made for another pipeline or an older catalog still imports, with a warning.
     for (const w of await checkTemplateOrigin(file, config).catch(() => [])) opts.log.warn(w);
@@ -104,7 +115,6 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
     : {};
   const plan = planHeaders(reader.headers, config.mapping, lookupColumns);
   if (plan.problems.length) {
-    await reader.close();
     throw new ConfigError(`${where(reader)}: the pipeline's mapping does not fit the file's header row (row ${reader.headerRow})`, plan.problems);
   }
   if (plan.unmapped.length) opts.log.info(`ignored columns (not mapped): ${plan.unmapped.join(', ')}`);
@@ -115,7 +125,8 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
     references: config.entity === 'contact' && config.lookup.by !== 'id' ? ['company'] : [],
   });
   const matchKeys = effectiveMatchKeys(config);
-  const journal = opts.dryRun ? undefined : Journal.open(await journalPath(opts.pipeline, path.resolve(file), opts.target));
+  const journalFile = await journalPath(opts.pipeline, path.resolve(file), opts.target);
+  const journal = opts.dryRun ? undefined : writable('stateDir', config.stateDir, () => Journal.open(journalFile));
   if (journal?.resumed) opts.log.info(`resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);
   const resolver = new CompanyResolver(opts.erp, config.lookup.by, config.lookup.preload);
   const contacts = config.entity === 'followup' ? new ContactResolver(opts.erp, resolver, config.contactLookup.by) : undefined;
@@ -127,7 +138,7 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
       mode: config.write.mode, matchKeys, blank: config.write.blank, verify: config.write.verify,
       retries: config.write.retries, dryRun: opts.dryRun, index,
     });
-  mkdirSync(reportDir, { recursive: true });
+  writable('reports.dir', reportDir, () => mkdirSync(reportDir, { recursive: true }));
   const rejects = config.reports.rejects
     ? new RejectsWorkbook({ file: path.join(reportDir, 'rejects.xlsx'), sheet: reader.sheet ?? 'Sheet1', headers: reader.headers, headerRow: reader.headerRow })
     : undefined;
@@ -270,6 +281,17 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
   s.rowsPerSecond = s.durationMs ? Math.round((s.read * 1000) / s.durationMs) : s.read;
   if (fatal !== undefined) s.fatal = { kind: (fatal as { kind?: string }).kind ?? 'internal', message: (fatal as Error).message ?? String(fatal) };
   return s;
+}
+
+/** A folder the run must write to, or a configuration error that names it (never a stack trace). */
+function writable<T>(setting: string, dir: string, open: () => T): T {
+  try {
+    return open();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!code) throw err;
+    throw new ConfigError(`cannot write to ${setting} \`${dir}\` (${code}): it must be a folder this user can write to`);
+  }
 }
 
 /** Two runs in the same second must not write into each other's reports. */
