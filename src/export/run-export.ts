@@ -14,6 +14,7 @@ import type { Logger } from '../report/logger.js';
 import { exportColumn, type ExportColumn } from './cells.js';
 import { orderedPages } from './pages.js';
 import { csvWriter, xlsxWriter } from './writers.js';
+import { OrdSet } from './ord-set.js';
 
 export interface ExportOptions {
   config: ExportConfig;
@@ -116,7 +117,7 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
   // Same folder as the target, so the rename is atomic: the file appears complete or not at all.
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   const writer = format === 'csv' ? csvWriter(tmp, columns, config.output.encoding) : xlsxWriter(tmp, columns, config.output.sheetName, config.output.maxRowsPerSheet);
-  const seen = new Set<string>();
+  const seen = new OrdSet();
   let watermark = state.watermark ?? '';
   let watermarkOrds = new Set(incremental ? state.ordsOnWatermarkDay ?? [] : []);
   try {
@@ -124,11 +125,10 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
       if (page.pageindex === 1) summary.recordcount = page.page.recordcount;
       for (const row of page.rows) {
         const ord = row.ord ?? '';
-        if (ord && seen.has(ord)) {
+        if (ord && !seen.add(ord)) {
           summary.duplicatesSkipped++;
           continue;
         }
-        if (ord) seen.add(ord);
         if (earlier.has(ord)) {
           summary.exportedEarlier++;
           continue;
