@@ -33,9 +33,33 @@ export class Transport {
     return this.base.origin;
   }
 
+  /** Request targets by path and query: a client sends a handful of distinct ones, thousands of times. */
+  private readonly targets = new Map<string, { path: string; options: http.RequestOptions }>();
+
+  private target(pathAndQuery: string): { path: string; options: http.RequestOptions } {
+    let t = this.targets.get(pathAndQuery);
+    if (!t) {
+      const url = new URL(pathAndQuery.replace(/^\//, ''), this.base);
+      t = {
+        path: url.pathname,
+        options: {
+          protocol: url.protocol,
+          // As http.request does with a URL: IPv6 literals without brackets, credentials as auth.
+          hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+          port: url.port,
+          path: `${url.pathname}${url.search}`,
+          auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
+          method: 'POST',
+          agent: this.agent,
+        },
+      };
+      if (this.targets.size < 1000) this.targets.set(pathAndQuery, t);
+    }
+    return t;
+  }
+
   post(pathAndQuery: string, body: string): Promise<HttpAnswer> {
-    const url = new URL(pathAndQuery.replace(/^\//, ''), this.base);
-    const path = url.pathname;
+    const { path, options } = this.target(pathAndQuery);
     return new Promise<HttpAnswer>((resolve, reject) => {
       let settled = false;
       const fail = (e: TransientError) => {
@@ -46,12 +70,7 @@ export class Transport {
         reject(e);
       };
       const req = this.mod.request(
-        url,
-        {
-          method: 'POST',
-          agent: this.agent,
-          headers: { 'content-type': this.contentType, 'content-length': Buffer.byteLength(body), accept: 'application/json, text/plain, */*' },
-        },
+        { ...options, headers: { 'content-type': this.contentType, 'content-length': Buffer.byteLength(body), accept: 'application/json, text/plain, */*' } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
