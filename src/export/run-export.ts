@@ -61,6 +61,8 @@ export interface ExportSummary {
   watermark?: string;
   durationMs: number;
   rowsPerSecond: number;
+  /** The process's peak memory (resident set), for sizing scheduled runs. */
+  peakRssMB?: number;
 }
 
 export function statePath(config: ExportConfig): string {
@@ -163,6 +165,7 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
   }
   summary.durationMs = Date.now() - started;
   summary.rowsPerSecond = summary.durationMs ? Math.round((summary.rows * 1000) / summary.durationMs) : summary.rows;
+  summary.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   return summary;
 }
 

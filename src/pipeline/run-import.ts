@@ -73,6 +73,8 @@ export interface ImportSummary {
   unmappedColumns: string[];
   durationMs: number;
   rowsPerSecond: number;
+  /** The process's peak memory (resident set), for sizing scheduled runs. */
+  peakRssMB?: number;
   aborted?: string;
   /** The error that stopped the run, when one did (typed ERP errors carry no secrets). */
   fatal?: { kind: string; message: string };
@@ -279,6 +281,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   s.lookups = { companies: resolver.lookups, cacheHits: resolver.hits };
   s.durationMs = Date.now() - started;
   s.rowsPerSecond = s.durationMs ? Math.round((s.read * 1000) / s.durationMs) : s.read;
+  s.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   if (fatal !== undefined) s.fatal = { kind: (fatal as { kind?: string }).kind ?? 'internal', message: (fatal as Error).message ?? String(fatal) };
   return s;
 }
