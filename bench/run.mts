@@ -164,7 +164,9 @@ for (const [label, rows, encoding] of [['1,000,000-row UTF-8 CSV', n(1_000_000),
   const dry = await measure(['cli', importPipeline(`bench-dry-${encoding}`, 16), csv, 'dry'], ERP_ENV(emu.url));
   await emu.stop();
   const bareRate = (bare.rows * 1000) / bare.ms;
-  const dryRate = (dry.rows * 1000) / dry.ms;
+  // From the run's own start (as the bare parse is timed from after its start-up), login and the
+  // loading of existing contacts included.
+  const dryRate = (dry.rows * 1000) / (dry.durationMs as number);
   results.push({ benchmark: `bare csv-parse, ${label}`, rows: bare.rows, 'rows/s': fmt(bareRate), bound: '', ratio: '', 'peak RSS MB': bare.maxRssMB, note: 'decode + parse only' });
   results.push({ benchmark: `dry run, ${label}`, rows: dry.rows, 'rows/s': fmt(dryRate), bound: `${fmt(bareRate)} rows/s (bare csv-parse)`, ratio: (dryRate / bareRate).toFixed(2), 'peak RSS MB': dry.maxRssMB, note: 'read, validate, resolve companies, match existing contacts' });
 }
@@ -195,7 +197,7 @@ for (const [label, rows, encoding] of [['1,000,000-row UTF-8 CSV', n(1_000_000),
     const p = path.join(work, `export-${ext}.yaml`);
     writeFileSync(p, `name: bench-export-${ext}\nkind: export\nentity: contact\npageSize: 500\nconcurrency: 4\noutput: { file: '${work}/export.${ext}' }\nstateDir: ${work}/state\n`);
     const m = await measure(['cli', p, ''], ERP_ENV(emu.url));
-    results.push({ benchmark: `export to .${ext}`, rows: m.rows, 'rows/s': fmt((m.rows * 1000) / m.ms), bound: '', ratio: '', 'peak RSS MB': m.maxRssMB, note: ext === 'xlsx' ? 'streamed, inline strings, typed columns' : 'UTF-8 with BOM' });
+    results.push({ benchmark: `export to .${ext}`, rows: m.rows, 'rows/s': fmt((m.rows * 1000) / (m.durationMs as number)), bound: '', ratio: '', 'peak RSS MB': m.maxRssMB, note: ext === 'xlsx' ? 'streamed, inline strings, typed columns' : 'UTF-8 with BOM' });
   }
   await emu.stop();
 }
