@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env node
 // Runs the compiled CLI from dist/ when it is up to date with the sources (`npm ci` builds it),
 // and the TypeScript sources through tsx's loader otherwise, so a fresh clone or an edited source
 // never needs a manual build step.
