@@ -53,11 +53,14 @@ export async function openCsv(o: CsvOptions): Promise<SourceReader> {
     }
   };
 
-  let header: SourceRow | undefined;
-  while ((header = await next()) && header.row < s.headerRow);
-  if (!header) {
-    await s.close();
-    throw s.noHeader();
+  let header: CsvHeader | undefined;
+  while (!header) {
+    const row = await next();
+    if (!row) {
+      await s.close();
+      throw s.noHeader();
+    }
+    header = s.headerOf(row);
   }
 
   async function* rows(): AsyncGenerator<SourceRow> {
@@ -74,20 +77,25 @@ export async function openCsv(o: CsvOptions): Promise<SourceReader> {
 
   return {
     file: o.file,
-    headers: (header.cells as string[]).map((h) => h.trim()),
-    headerRow: header.row,
+    ...header,
     rows: rows(),
     progress: s.progress,
     close: s.close,
   };
 }
 
+export interface CsvHeader {
+  headers: string[];
+  headerRow: number;
+}
+
 /** A CSV file's records as they come from csv-parse, with what is needed to number and report them. */
 export interface CsvStream {
   parser: Readable;
-  headerRow: number;
   /** Numbers a record as a text editor shows its line; undefined for blank lines, which are skipped. */
   toRow(record: string[]): SourceRow | undefined;
+  /** The header when `row` is the header row: the first row at or after the configured line. */
+  headerOf(row: SourceRow): CsvHeader | undefined;
   toError(err: unknown): Error;
   noHeader(): InputError;
   progress(): { done: number; total: number };
@@ -96,7 +104,7 @@ export interface CsvStream {
   close(): Promise<void>;
 }
 
-export async function sizeOf(file: string): Promise<number> {
+async function sizeOf(file: string): Promise<number> {
   const size = (await stat(file).catch(() => {
     throw new InputError(file, '文件不存在或无法读取 / file not found or unreadable');
   })).size;
@@ -139,7 +147,7 @@ export async function openCsvStream(o: CsvOptions, size: number): Promise<CsvStr
   let line = 1;
   return {
     parser,
-    headerRow,
+    headerOf: (row) => (row.row >= headerRow ? { headers: (row.cells as string[]).map((h) => h.trim()), headerRow: row.row } : undefined),
     toRow(record) {
       const start = line;
       line += 1 + innerLineBreaks(record);

@@ -7,9 +7,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigError } from '../../errors.js';
-import type { SourceRow } from '../types.js';
 import { packBatch, packRow } from './batch-codec.js';
-import { openCsvStream, type CsvOptions } from './index.js';
+import { openCsvStream, type CsvHeader, type CsvOptions } from './index.js';
 import type { ToMain, ToThread } from './thread-messages.js';
 
 // Batches stay under V8's large-object size (128 KiB; Chinese text takes 2 bytes a character):
@@ -34,7 +33,7 @@ async function main(): Promise<void> {
   const { file, size, ...o } = workerData as CsvOptions & { size: number };
   const s = await openCsvStream({ file, ...o }, size);
   const parser = s.parser;
-  let header: SourceRow | undefined;
+  let header: CsvHeader | undefined;
   // Rows are packed as they come, so their cell arrays die young; only the lines wait for the batch.
   let lines: string[] = [];
   let chars = 0;
@@ -54,9 +53,8 @@ async function main(): Promise<void> {
           const row = s.toRow(record);
           if (!row) continue;
           if (!header) {
-            if (row.row < s.headerRow) continue;
-            header = row;
-            send({ type: 'header', headers: (row.cells as string[]).map((h) => h.trim()), headerRow: row.row });
+            header = s.headerOf(row);
+            if (header) send({ type: 'header', ...header });
             continue;
           }
           const line = packRow(row.row, row.cells as string[], s.controls());

@@ -1,5 +1,4 @@
-/** Messages between the main thread and a CSV parsing thread. */
-/** Rows travel packed by batch-codec.ts. */
+/** Messages between the main thread and a CSV parsing thread; rows travel packed by batch-codec.ts. */
 
 export type ToMain =
   | { type: 'header'; headers: string[]; headerRow: number }
