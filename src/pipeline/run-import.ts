@@ -127,8 +127,8 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
     references: config.entity === 'contact' && config.lookup.by !== 'id' ? ['company'] : [],
   });
   const matchKeys = effectiveMatchKeys(config);
-  const journalFile = await journalPath(opts.pipeline, path.resolve(file), opts.target);
-  const journal = opts.dryRun ? undefined : writable('stateDir', config.stateDir, () => Journal.open(journalFile));
+  const journalFile = opts.dryRun ? undefined : await journalPath(opts.pipeline, path.resolve(file), opts.target);
+  const journal = journalFile ? writable('stateDir', config.stateDir, () => Journal.open(journalFile)) : undefined;
   if (journal?.resumed) opts.log.info(`resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);
   const resolver = new CompanyResolver(opts.erp, config.lookup.by, config.lookup.preload);
   const contacts = config.entity === 'followup' ? new ContactResolver(opts.erp, resolver, config.contactLookup.by) : undefined;
@@ -270,7 +270,6 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
     clearInterval(tick);
     opts.signal?.removeEventListener('abort', onAbort);
     opts.progress?.done(s.read);
-    await reader.close();
     journal?.close();
     s.reports.results = results?.close();
     s.reports.rejects = await rejects?.close();
