@@ -24,7 +24,8 @@ if (mode === 'cli') {
   const [pipeline, input, dry] = args;
   const bin = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../bin/zbport.js');
   const childTicks = () => {
-    const f = readFileSync('/proc/self/stat', 'utf8').slice(readFileSync('/proc/self/stat', 'utf8').lastIndexOf(')') + 2).split(' ');
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(f[13]) + Number(f[14]); // cutime + cstime, in clock ticks (100 a second)
   };
   const before = childTicks();

@@ -4,7 +4,6 @@
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
 const FULLWIDTH = /[\uff01-\uff5e\u3000]/;
-const FULLWIDTH_ALNUM = /[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/;
 const FULLWIDTH_ALNUM_ALL = /[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/g;
 const FULLWIDTH_ALL = /[\uff01-\uff5e]/g;
 const toHalf = (c: string) => String.fromCharCode(c.charCodeAt(0) - 0xfee0);
@@ -17,7 +16,7 @@ const toHalf = (c: string) => String.fromCharCode(c.charCodeAt(0) - 0xfee0);
 export function halfwidth(s: string): string {
   // Runs for every cell: most have nothing full-width, and the Chinese ones only punctuation.
   if (!FULLWIDTH.test(s)) return s;
-  if (CJK.test(s)) return FULLWIDTH_ALNUM.test(s) ? s.replace(FULLWIDTH_ALNUM_ALL, toHalf) : s;
+  if (CJK.test(s)) return s.replace(FULLWIDTH_ALNUM_ALL, toHalf);
   return s.replace(FULLWIDTH_ALL, toHalf).replace(/\u3000/g, ' ');
 }
 

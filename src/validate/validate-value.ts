@@ -31,8 +31,7 @@ const NO_OPTIONS: ValidateOptions = Object.freeze({});
 
 export function validateValue(field: FieldSpec, input: Cell, opts: ValidateOptions = NO_OPTIONS): ValueResult {
   if (input === undefined) return BLANK;
-  // The caption only appears in messages: most cells are fine, so it is looked up only then.
-  const name = field.options || typeof input !== 'string' || field.type !== 'string' ? captionOf(field) : '';
+  const name = captionOf(field);
   if (typeof input !== 'string') {
     if (input.kind === 'error') return bad('CELL_ERROR', `${name}单元格是错误值 ${input.text}`, `${field.id}: the cell holds the error ${input.text}`);
     if (field.type === 'date' || field.type === 'datetime') return checkDate(field, name, input.text);
@@ -64,7 +63,7 @@ export function validateValue(field: FieldSpec, input: Cell, opts: ValidateOptio
       }
       const n = utf16Length(v);
       if (field.maxLength && n > field.maxLength) {
-        return bad('TOO_LONG', `${captionOf(field)}超过${field.maxLength}个字符（实际${n}）`, `${field.id} is longer than ${field.maxLength} characters (${n}; characters outside the BMP such as 𠮷 count 2)`);
+        return bad('TOO_LONG', `${name}超过${field.maxLength}个字符（实际${n}）`, `${field.id} is longer than ${field.maxLength} characters (${n}; characters outside the BMP such as 𠮷 count 2)`);
       }
       return { ok: true, value: v };
     }
