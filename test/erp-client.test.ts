@@ -91,6 +91,16 @@ describe('ErpClient', () => {
     c.close();
   });
 
+  it('keeps re-logging in while sessions expire under load and calls still succeed between them', async () => {
+    // Each session is refused for the first save it carries: one save meets three expired sessions in a row.
+    let saves = 0;
+    const erp = await fakeErp((call, n) => (isLogin(call) ? LOGIN_OK(n) : ++saves <= 3 ? EXPIRED : SAVED));
+    const c = client(erp.url);
+    expect((await c.saveContact({ person_name: '张三' })).outcome).toBe('saved');
+    expect(c.stats.relogins).toBe(3);
+    c.close();
+  });
+
   it('gives up with a SessionError when the session is refused again and again', async () => {
     const erp = await fakeErp((call, n) => (isLogin(call) ? LOGIN_OK(n) : EXPIRED));
     const c = client(erp.url);
