@@ -51,8 +51,23 @@ export interface RowProblem extends ProblemLocation {
 /** A problem with configuration or input that stops the run before any row is written (exit 2). */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  /** Lets a runner tell a configuration stop from an ERP failure without importing this class. */
+  readonly kind: string = 'config';
   constructor(message: string, readonly details: string[] = []) {
     super(message);
+  }
+}
+
+/**
+ * The ERP cannot be reached or is not a ZB ERP at that address, found before any row is read.
+ * `outage` (exit 3: try again later) or `config` (exit 2: fix the address, the account…).
+ */
+export class ConnectionError extends ConfigError {
+  override name = 'ConnectionError';
+  override readonly kind: 'config' | 'outage';
+  constructor(message: string, readonly exitCode: 2 | 3, details: string[] = []) {
+    super(message, details);
+    this.kind = exitCode === 3 ? 'outage' : 'config';
   }
 }
 
@@ -86,3 +101,4 @@ export function shorten(value: string, max = 60): string {
   const chars = Array.from(value);
   return chars.length <= max ? value : `${chars.slice(0, max - 1).join('')}…`;
 }
+

@@ -7,7 +7,10 @@ import { appendFileSync } from 'node:fs';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import { ErpClient } from '../src/erp/client.js';
 import { BusinessError, TransientError } from '../src/erp/errors.js';
-import { CONTACT_LIST_COLUMNS, CONTACT_PICK_COLUMNS, CUSTOMER_LIST_COLUMNS } from '../src/catalog/index.js';
+import { DEFAULT_LAYOUTS } from '../src/catalog/index.js';
+const CONTACT_LIST_COLUMNS = DEFAULT_LAYOUTS.contact;
+const CONTACT_PICK_COLUMNS = DEFAULT_LAYOUTS.contactPick;
+const CUSTOMER_LIST_COLUMNS = DEFAULT_LAYOUTS.customer;
 import { birthdayWindow } from '../src/emulator/lists.js';
 import { tempDir } from './helpers/files.js';
 
@@ -125,11 +128,11 @@ describe('contacts', () => {
   it('lists with every filter, paging, sorting, and the picking mode', async () => {
     const client = new ErpClient({ baseUrl: emu.url, user: 'admin', password: 'zbport', serialnum: 'dev1' });
     const all = emu.store.contacts();
-    const p1 = await client.listContacts({}, { pagesize: 50, pageindex: 2 });
+    const p1 = await client.listPage('contact', {}, { pagesize: 50, pageindex: 2 });
     expect(p1.page).toEqual({ recordcount: all.length, pagesize: 50, pagecount: Math.ceil(all.length / 50), pageindex: 2 });
     expect(p1.cols.map((c) => c.id)).toEqual(CONTACT_LIST_COLUMNS.map((c) => c.id));
     expect(p1.rows[0].ord).toBe(all[50].ord);
-    const pick = await client.listContacts({}, { pick: true, pagesize: 5 });
+    const pick = await client.listPage('contactPick', {}, { pagesize: 5 });
     expect(pick.cols.map((c) => c.id)).toEqual(CONTACT_PICK_COLUMNS.map((c) => c.id));
 
     const sample = all[123];
@@ -151,22 +154,22 @@ describe('contacts', () => {
     ];
     for (const [filters, pred] of cases) {
       const got: string[] = [];
-      for await (const r of client.iterateContacts(filters, { pagesize: 100 })) got.push(r.ord);
+      for await (const r of client.iterate('contact', filters, { pagesize: 100 })) got.push(r.ord);
       expect(got, JSON.stringify(filters)).toEqual(all.filter(pred).map((c) => c.ord));
     }
     const birthdays: string[] = [];
-    for await (const r of client.iterateContacts({ stype: '1', remind: '7' })) birthdays.push(r.ord);
+    for await (const r of client.iterate('contact', { stype: '1', remind: '7' })) birthdays.push(r.ord);
     const window = birthdayWindow(new Date(), 7);
     expect(birthdays.length).toBeGreaterThan(0);
     expect(birthdays).toEqual(all.filter((c) => c.year1 && window.has(c.year1.slice(5, 10))).map((c) => c.ord));
 
-    const sorted = await client.listContacts({}, { sort: '-person_name', pagesize: 30 });
+    const sorted = await client.listPage('contact', {}, { sort: '-person_name', pagesize: 30 });
     const names = sorted.rows.map((r) => r.person_name);
     expect(names).toEqual([...names].sort().reverse());
-    const byOrdDesc = await client.listContacts({}, { sort: '-ord', pagesize: 3 });
+    const byOrdDesc = await client.listPage('contact', {}, { sort: '-ord', pagesize: 3 });
     expect(byOrdDesc.rows[0].ord).toBe(String(Math.max(...all.map((c) => Number(c.ord)))));
-    const none = await client.listContacts({ person_name: '不存在的名字zzz' });
-    expect(none).toEqual({ rows: [], cols: [], page: { recordcount: 0, pagesize: 0, pagecount: 0, pageindex: 0 } });
+    const none = await client.listPage('contact', { person_name: '不存在的名字zzz' });
+    expect(none).toEqual({ rows: [], cols: [], raw: [], page: { recordcount: 0, pagesize: 0, pagecount: 0, pageindex: 0 } });
     client.close();
   });
 
@@ -190,7 +193,7 @@ describe('customers and follow-ups', () => {
     await expect(client.saveCustomer({ ord: '424242', name: '未分配', sort1: '1', person_name: 'x' })).rejects.toBeInstanceOf(BusinessError);
     await expect(client.saveCustomer({ ord, name: '', sort1: '1', person_name: 'x' })).rejects.toThrow(/客户名称不能为空/);
     expect((await client.saveCustomer({ ord, name: '测试新客户有限公司', khid, sort1: '1,3', person_name: '联系人' })).outcome).toBe('saved');
-    const found = await client.listCustomers({ name: '新客户' });
+    const found = await client.listPage('customer', { name: '新客户' });
     expect(found.rows.map((r) => r.ord)).toEqual([ord]);
     expect(found.cols.map((c) => c.id)).toEqual(CUSTOMER_LIST_COLUMNS.map((c) => c.id));
     const radio = await call(`${CLIST}?checktype=radio`, 'refresh', { khid });
@@ -246,7 +249,7 @@ describe('fault switches', () => {
     }
     emu.setFaults({ failRate: 1, failKinds: ['hang'] });
     const client = new ErpClient({ baseUrl: emu.url, user: 'admin', password: 'zbport', serialnum: 'dev1', timeoutMs: 150, retries: 0 });
-    await expect(client.listContacts({})).rejects.toBeInstanceOf(TransientError);
+    await expect(client.listPage('contact', {})).rejects.toBeInstanceOf(TransientError);
     client.close();
   });
 
@@ -275,7 +278,7 @@ describe('fault switches', () => {
     expect(r.text).toMatch(/"value":\[/);
     expect(r.text).toMatch(/"\d{1,3},\d{3}"/);
     const client = new ErpClient({ baseUrl: emu.url, user: 'admin', password: 'zbport', serialnum: 'dev1' });
-    const page = await client.listContacts({}, { pagesize: 2, sort: '-ord' });
+    const page = await client.listPage('contact', {}, { pagesize: 2, sort: '-ord' });
     const max = Math.max(...emu.store.contacts().map((c) => Number(c.ord)));
     expect(page.rows[0].ord).toBe(String(max));
     expect(page.rows[0].person_name).toBe(emu.store.getContact(String(max))!.person_name);

@@ -104,7 +104,7 @@ describe('ErpClient', () => {
   it('gives up with a SessionError when the session is refused again and again', async () => {
     const erp = await fakeErp((call, n) => (isLogin(call) ? LOGIN_OK(n) : EXPIRED));
     const c = client(erp.url);
-    await expect(c.listContacts({})).rejects.toBeInstanceOf(SessionError);
+    await expect(c.listPage('contact', {})).rejects.toBeInstanceOf(SessionError);
     c.close();
   });
 
@@ -120,7 +120,7 @@ describe('ErpClient', () => {
       return { body: JSON.stringify({ header: { status: 0 }, body: { model: 'source', source: { type: 'table', table: { cols: [{ id: 'ord', dbtype: 'int' }], rows: [['1,234']], page: { recordcount: 1, pagesize: 20, pagecount: 1, pageindex: 1 } } } } }) };
     });
     const c = client(erp.url);
-    const page = await c.listContacts({});
+    const page = await c.listPage('contact', {});
     expect(page.rows).toEqual([{ ord: '1234' }]);
     expect(c.stats.retries).toBe(4);
     c.close();
@@ -150,7 +150,7 @@ describe('ErpClient', () => {
   it('ends a request that never gets an answer with a TransientError, without hanging', async () => {
     const erp = await fakeErp((call, k) => (isLogin(call) ? LOGIN_OK(k) : 'hang'));
     const c = client(erp.url, { timeoutMs: 200, retries: 1 });
-    const err = await c.listContacts({}).catch((e) => e);
+    const err = await c.listPage('contact', {}).catch((e) => e);
     expect(err).toBeInstanceOf(TransientError);
     expect(err.message).toMatch(/no answer within 200 ms/);
     c.close();
@@ -205,7 +205,7 @@ describe('ErpClient', () => {
   it('reports a refused login as an AuthError and keeps the password out of every message', async () => {
     const erp = await fakeErp(() => ({ body: JSON.stringify({ header: { status: 2, message: '用户名或密码错误。' }, body: { fail: { message: '用户名或密码错误。', newrndcode: '/rnd.asp' } } }) }));
     const c = client(erp.url);
-    const err = await c.listContacts({}).catch((e) => e);
+    const err = await c.listPage('contact', {}).catch((e) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect(err).toBeInstanceOf(ErpError);
     expect(err.captchaUrl).toBe('/rnd.asp');
@@ -218,7 +218,7 @@ describe('ErpClient', () => {
     const lines: string[] = [];
     const erp = await fakeErp((call) => (isLogin(call) ? { body: JSON.stringify({ header: { status: 0, session: 'SESSION-TOKEN-XYZ' } }) } : { status: 500, body: 'boom' }));
     const c = new ErpClient({ baseUrl: erp.url, user: 'u', password: 'Top-Secret-1', serialnum: 's1', retries: 1, backoffBaseMs: 1 }, { logger: { debug: (m) => lines.push(m), info: (m) => lines.push(m), warn: (m) => lines.push(m) } });
-    const err = await c.listContacts({}).catch((e) => e);
+    const err = await c.listPage('contact', {}).catch((e) => e);
     const all = [err.message, JSON.stringify(err), inspect(err), ...lines, JSON.stringify(c)].join('\n');
     expect(all).not.toContain('SESSION-TOKEN-XYZ');
     expect(all).not.toContain('Top-Secret-1');

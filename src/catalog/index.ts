@@ -3,7 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { APIS } from './fields.js';
-import { CONTACT_LIST_COLUMNS, CONTACT_PICK_COLUMNS, CUSTOMER_LIST_COLUMNS } from './lists.js';
+import { DEFAULT_LAYOUTS, LIST_FIELDS } from './lists.js';
 import type { FieldSpec } from './types.js';
 
 export * from './types.js';
@@ -42,6 +42,6 @@ export function describeRule(field: FieldSpec): string {
 
 /** A stable hash of the whole catalog, so a template made from an older catalog can be told apart. */
 export const CATALOG_HASH: string = createHash('sha256')
-  .update(JSON.stringify({ APIS, CONTACT_LIST_COLUMNS, CONTACT_PICK_COLUMNS, CUSTOMER_LIST_COLUMNS }))
+  .update(JSON.stringify({ APIS, DEFAULT_LAYOUTS, LIST_FIELDS: Object.fromEntries(Object.entries(LIST_FIELDS).map(([k, v]) => [k, v.map((f) => f.key)])) }))
   .digest('hex')
   .slice(0, 16);

@@ -59,7 +59,7 @@ export interface ListColumn {
   id: string;
   /** `cols[].dbtype` on the wire. */
   dbtype: 'int' | 'number' | 'date' | 'bool' | 'string';
-  /** The catalog field this column carries, when it is one. */
+  /** The logical key (src/catalog/lists.ts LIST_FIELDS) this column carries, when known. */
   field?: string;
   caption: string;
 }

@@ -2,12 +2,12 @@
  * The one place an uncaught error becomes a message and an exit status.
  * Known errors are the user's to fix and get a clear message, no stack; anything else is a bug.
  */
-import { ConfigError, InternalError } from '../errors.js';
+import { ConfigError, ConnectionError, InternalError } from '../errors.js';
 
 export function reportFatal(err: unknown): number {
   if (err instanceof ConfigError) {
     process.stderr.write(`zbport: ${err.message}\n${err.details.map((d) => `  ${d}\n`).join('')}`);
-    return 2;
+    return err instanceof ConnectionError ? err.exitCode : 2;
   }
   const e = err as { kind?: string; message?: string };
   if (e && typeof e.kind === 'string' && typeof e.message === 'string') {

@@ -28,10 +28,11 @@ async function main(argv: string[]): Promise<number> {
           .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON on stdout' })
           .option('full-refresh', { type: 'boolean', default: false, describe: 'Export: ignore the incremental watermark' })
           .option('output', { alias: 'o', type: 'string', describe: 'Export: output file instead of the one the pipeline names' })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only errors and the final summary' }),
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only errors and the final summary' })
+          .option('installation', { type: 'string', describe: 'Installation profile (written by `zbport doctor`) instead of the pipeline\'s; also ZBPORT_INSTALLATION' }),
       async (a) => {
         const { runCommand } = await import('../commands/run.js');
-        set(await runCommand({ pipeline: a.pipeline, input: a.input, dryRun: a['dry-run'], json: a.json, fullRefresh: a['full-refresh'], output: a.output, quiet: a.quiet }));
+        set(await runCommand({ pipeline: a.pipeline, input: a.input, dryRun: a['dry-run'], json: a.json, fullRefresh: a['full-refresh'], output: a.output, quiet: a.quiet, installation: a.installation }));
       },
     )
     .command(
@@ -51,10 +52,25 @@ async function main(argv: string[]): Promise<number> {
           .positional('pipeline', { type: 'string', demandOption: true, describe: 'Import pipeline definition (YAML)' })
           .option('out', { alias: 'o', type: 'string', describe: 'Template file to write (.xlsx)' })
           .option('offline', { type: 'boolean', default: false, describe: 'Do not fetch the customer list for the company dropdown' })
+          .option('installation', { type: 'string', describe: 'Installation profile instead of the pipeline\'s; also ZBPORT_INSTALLATION' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false }),
       async (a) => {
         const { templateCommand } = await import('../commands/template.js');
-        set(await templateCommand({ pipeline: a.pipeline, out: a.out, offline: a.offline, quiet: a.quiet }));
+        set(await templateCommand({ pipeline: a.pipeline, out: a.out, offline: a.offline, quiet: a.quiet, installation: a.installation }));
+      },
+    )
+    .command(
+      'doctor',
+      'Meet an ERP installation: read its lists and forms (writing nothing), infer its columns and enum ids, write an installation profile',
+      (y) =>
+        y
+          .option('out', { alias: 'o', type: 'string', describe: 'Profile file to write (default installations/erp-<host>.yaml)' })
+          .option('force', { type: 'boolean', default: false, describe: 'Replace an existing profile file' })
+          .option('name', { type: 'string', describe: 'Profile name (default from the ERP\'s host)' })
+          .option('installation', { type: 'string', describe: 'An existing profile, for its connection settings (environment variable names, login)' }),
+      async (a) => {
+        const { doctorCommand } = await import('../commands/doctor.js');
+        set(await doctorCommand({ out: a.out, force: a.force, name: a.name, installation: a.installation }));
       },
     )
     .command(
@@ -83,13 +99,14 @@ async function main(argv: string[]): Promise<number> {
           .option('session-ttl', { type: 'number', describe: 'Sessions expire after this many seconds' })
           .option('max-in-flight', { type: 'number', describe: 'Requests in flight at most (beyond it they queue)' })
           .option('rows-as-objects', { type: 'boolean', describe: 'Serialise list rows as objects' })
-          .option('thousands', { type: 'boolean', describe: 'Format numbers with thousands separators' }),
+          .option('thousands', { type: 'boolean', describe: 'Format numbers with thousands separators' })
+          .option('dialect', { type: 'string', default: 'standard', describe: 'Which installation to play: standard, pinyin or classic (list column ids, date and number formats, enum ids, login status codes)' }),
       async (a) => {
         const { runEmulatorCommand } = await import('../emulator/command.js');
         set(await runEmulatorCommand(a as unknown as Parameters<typeof runEmulatorCommand>[0]));
       },
     )
-    .demandCommand(1, 'Name a command: run, lint, template, emulator, schema')
+    .demandCommand(1, 'Name a command: run, lint, doctor, template, emulator, schema')
     .strict()
     .help()
     .alias('h', 'help')

@@ -5,7 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { acquireLock } from '../export/lock.js';
-import { runExport } from '../export/run-export.js';
+import { exportList, exportNeeds, runExport } from '../export/run-export.js';
+import { checkConnection, checkLists } from '../installation/preflight.js';
 import { connectErp } from '../pipeline/connect.js';
 import type { LoadedPipeline } from '../pipeline/load.js';
 import type { ExportConfig } from '../pipeline/schema.js';
@@ -18,6 +19,7 @@ export interface ExportCommandOptions {
   json: boolean;
   fullRefresh: boolean;
   quiet: boolean;
+  installation?: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -33,8 +35,10 @@ export async function runExportCommand(o: ExportCommandOptions): Promise<number>
   const release = () => lock.release();
   process.once('exit', release);
   try {
-    const conn = await connectErp(config.erp, o.env ?? process.env, log, { concurrency: config.concurrency, rateLimit: 0, retries: 5 });
+    const conn = await connectErp({ pipeline: config, installation: o.installation, env: o.env ?? process.env, log, tuning: { concurrency: config.concurrency, rateLimit: 0, retries: 5 } });
     try {
+      await checkConnection(conn.client, log);
+      await checkLists(conn.client, conn.installation, { [exportList(config)]: exportNeeds(config) }, log);
       const summary = await runExport({ config, client: conn.client, target: conn.target, output: o.output, fullRefresh: o.fullRefresh, dryRun: o.dryRun, log });
       const summaryFile = path.resolve(config.stateDir, `${config.name}.last-run.json`);
       mkdirSync(path.dirname(summaryFile), { recursive: true });

@@ -8,10 +8,12 @@ import path from 'node:path';
 import { loadPipeline } from '../pipeline/load.js';
 import { formatProblem } from '../pipeline/problems.js';
 import { connectErp } from '../pipeline/connect.js';
+import { checkConnection, checkLists } from '../installation/preflight.js';
 import { runImport, type ImportSummary } from '../pipeline/run-import.js';
 import type { ImportConfig } from '../pipeline/schema.js';
 import { stderrLogger } from '../report/logger.js';
 import { createProgress } from '../report/progress.js';
+import { reportFatal } from '../cli/fatal.js';
 
 export interface RunOptions {
   pipeline: string;
@@ -21,6 +23,8 @@ export interface RunOptions {
   fullRefresh: boolean;
   output?: string;
   quiet: boolean;
+  /** `--installation FILE`: the installation profile instead of the pipeline's. */
+  installation?: string;
   /** Environment to read ERP settings from (tests pass their own). */
   env?: NodeJS.ProcessEnv;
 }
@@ -33,13 +37,17 @@ export async function runCommand(o: RunOptions): Promise<number> {
   }
   const log = stderrLogger(o.quiet);
   for (const w of loaded.pipeline.warnings) log.warn(formatProblem(w));
-  const { config } = loaded.pipeline;
+  const { pipeline } = loaded;
+  const { config } = pipeline;
   if (config.kind === 'export') {
     const { runExportCommand } = await import('./export.js');
     return runExportCommand({ ...o, pipeline: { ...loaded.pipeline, config } });
   }
 
-  const conn = await connectErp(config.erp, o.env ?? process.env, log, { concurrency: config.write.concurrency, rateLimit: config.write.rateLimit, retries: config.write.retries });
+  const conn = await connectErp({
+    pipeline: config, installation: o.installation, env: o.env ?? process.env, log,
+    tuning: { concurrency: config.write.concurrency, rateLimit: config.write.rateLimit, retries: config.write.retries },
+  });
   const ac = new AbortController();
   const stop = () => {
     log.warn('interrupted: finishing the rows in flight, then stopping (press Ctrl-C again to force)');
@@ -50,9 +58,19 @@ export async function runCommand(o: RunOptions): Promise<number> {
   process.once('SIGTERM', stop);
   let summary: ImportSummary;
   try {
+    summary = await importWith();
+  } catch (err) {
+    // Stopped before any row was read (connection, list columns, the file's header): said once, with its exit status.
+    return reportFatal(err);
+  } finally {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+    await conn.close();
+  }
+  async function importWith(): Promise<ImportSummary> {
     log.info(`${config.name}: importing ${config.entity} rows into ${conn.target}${o.dryRun ? ' (dry run: nothing is written)' : ''}`);
-    summary = await runImport({
-      pipeline: { ...loaded.pipeline, config: config as ImportConfig },
+    return runImport({
+      pipeline: { ...pipeline, config: config as ImportConfig },
       input: o.input,
       dryRun: o.dryRun,
       erp: conn.erp,
@@ -60,24 +78,30 @@ export async function runCommand(o: RunOptions): Promise<number> {
       log,
       progress: createProgress(config.name, process.stderr, o.quiet),
       signal: ac.signal,
+      enums: conn.installation.enums,
+      prepare: async (needs) => {
+        await checkConnection(conn.client, log);
+        await checkLists(conn.client, conn.installation, needs, log);
+        for (const [list, n] of Object.entries(needs)) conn.erp.require(list as keyof typeof needs, n ?? []);
+      },
+      health: () => conn.client.health(),
     });
-  } finally {
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
-    await conn.close();
   }
   const summaryFile = path.join(summary.reports.dir, 'summary.json');
   mkdirSync(summary.reports.dir, { recursive: true });
   summary.reports.summary = summaryFile;
   writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
-  if (summary.fatal) log.error(summary.fatal.message);
+  if (summary.fatal) log.error([summary.fatal.message, ...(summary.fatal.details ?? []).map((d) => `  ${d}`)].join('\n'));
   if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   printSummary(summary, o.quiet);
   return exitStatus(summary);
 }
 
 export function exitStatus(s: ImportSummary): number {
-  if (s.fatal?.kind === 'auth') return 2;
+  // A configuration problem found before anything was written: 2, as documented; after writes
+  // began, the run was stopped part-way: 3, so the status never claims nothing was written.
+  const wrote = s.created + s.updated + s.failed + s.interrupted > 0;
+  if ((s.fatal?.kind === 'auth' || s.fatal?.kind === 'config') && !wrote) return 2;
   if (s.aborted) return 3;
   return s.rejected + s.failed > 0 ? 1 : 0;
 }
@@ -88,10 +112,14 @@ function printSummary(s: ImportSummary, quiet: boolean): void {
     ? [`would create ${n(s.wouldCreate)}`, `would update ${n(s.wouldUpdate)}`, `would skip ${n(s.wouldSkip)}`]
     : [`created ${n(s.created)}`, `updated ${n(s.updated)}`, `unchanged ${n(s.unchanged)}`, `skipped ${n(s.skipped)}`, `failed ${n(s.failed)}`];
   if (s.doneEarlier) parts.push(`done in an earlier run ${n(s.doneEarlier)}`);
+  if (s.interrupted) parts.push(`interrupted by the outage ${n(s.interrupted)}`);
   const lines = [
     `${s.pipeline}: ${n(s.read)} rows read, ${n(s.valid)} valid, ${n(s.rejected)} rejected; ${parts.join(', ')} — ${(s.durationMs / 1000).toFixed(1)} s, ${n(s.rowsPerSecond)} rows/s`,
   ];
   if (s.aborted) lines.push(`aborted: ${s.aborted}`);
+  if (s.notAttempted || s.interrupted) {
+    lines.push(`尚未处理 ${n(s.notAttempted + s.interrupted)} 行（不是错误行，不要修改）；原样重新运行同一命令即可继续 / ${n(s.notAttempted + s.interrupted)} rows not yet done (not bad rows: nothing to fix); run the same command again to resume`);
+  }
   if (s.reports.rejects) lines.push(`rejected rows (fix and re-import this file): ${s.reports.rejects}`);
   if (s.reports.results) lines.push(`row-by-row results: ${s.reports.results}`);
   if (s.reports.summary) lines.push(`summary: ${s.reports.summary}`);

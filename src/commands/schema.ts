@@ -1,16 +1,16 @@
 /**
- * `zbport schema`: the JSON Schema of pipeline definitions, generated from the zod schema so
+ * `zbport schema`: the JSON Schema of pipeline definitions and installation profiles, generated from the zod schema so
  * editors can autocomplete (schema/pipeline.schema.json is this output, committed).
  */
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { Pipeline } from '../pipeline/schema.js';
+import { Definition } from '../pipeline/schema.js';
 
 export function pipelineJsonSchema(): Record<string, unknown> {
   return {
-    ...z.toJSONSchema(Pipeline, { io: 'input', unrepresentable: 'any' }),
+    ...z.toJSONSchema(Definition, { io: 'input', unrepresentable: 'any' }),
     $id: 'https://zbport.dev/schema/pipeline.schema.json',
-    title: 'zbport pipeline',
+    title: 'zbport pipeline or installation profile',
   };
 }
 

@@ -5,6 +5,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { connectErp } from '../pipeline/connect.js';
+import { checkConnection, checkLists } from '../installation/preflight.js';
 import { loadPipeline } from '../pipeline/load.js';
 import { formatProblem } from '../pipeline/problems.js';
 import { stderrLogger } from '../report/logger.js';
@@ -16,6 +17,7 @@ export interface TemplateOptions {
   offline: boolean;
   env?: NodeJS.ProcessEnv;
   quiet?: boolean;
+  installation?: string;
 }
 
 export async function templateCommand(o: TemplateOptions): Promise<number> {
@@ -32,8 +34,12 @@ export async function templateCommand(o: TemplateOptions): Promise<number> {
   const log = stderrLogger(o.quiet);
   let customers: string[] | undefined;
   if (!o.offline) {
-    const conn = await connectErp(config.erp, o.env ?? process.env, log, { concurrency: 4, rateLimit: 0, retries: 3 });
+    const conn = await connectErp({ pipeline: config, installation: o.installation, env: o.env ?? process.env, log, tuning: { concurrency: 4, rateLimit: 0, retries: 3 } });
     try {
+      await checkConnection(conn.client, log);
+      const need = { anyOf: ['name'], why: '模板的客户下拉列表 / the template\'s company dropdown' };
+      await checkLists(conn.client, conn.installation, { customer: [need] }, log);
+      conn.erp.require('customer', [need]);
       customers = [];
       for await (const c of conn.erp.allCustomers()) if (c.name) customers.push(c.name);
     } finally {

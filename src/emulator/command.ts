@@ -2,6 +2,7 @@
  * `zbport emulator`: runs the emulator standalone until Ctrl-C, for rehearsals and demos.
  */
 import { DEFAULT_USERS, startEmulator } from './index.js';
+import { DIALECT_NAMES, DIALECTS } from './dialects.js';
 import { EMULATOR_CAPTCHA } from './handlers.js';
 
 export interface EmulatorCommandOptions {
@@ -18,11 +19,17 @@ export interface EmulatorCommandOptions {
   maxInFlight?: number;
   rowsAsObjects?: boolean;
   thousands?: boolean;
+  dialect?: string;
 }
 
 export async function runEmulatorCommand(o: EmulatorCommandOptions): Promise<number> {
   const defined = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined));
+  if (o.dialect && !DIALECTS[o.dialect]) {
+    process.stderr.write(`zbport emulator: 未知的方言 / unknown dialect \`${o.dialect}\` (known: ${DIALECT_NAMES.join(', ')})\n`);
+    return 2;
+  }
   const emu = await startEmulator({
+    dialect: o.dialect,
     port: o.port,
     host: o.host,
     dataDir: o.data,
@@ -37,6 +44,7 @@ export async function runEmulatorCommand(o: EmulatorCommandOptions): Promise<num
   process.stderr.write(
     `zbport emulator: ${emu.url}\n` +
       `  data: ${o.data} (${emu.store.customers().length} customers, ${emu.store.contacts().length} contacts)\n` +
+      `  dialect: ${emu.dialect.name}: ${emu.dialect.description}\n` +
       `  login: ZB_BASE_URL=${emu.url} ZB_USER=${u.user} ZB_PASSWORD=${u.password} (captcha after 3 failures: ${EMULATOR_CAPTCHA})\n` +
       '  Ctrl-C stops it; saved records stay in the data folder.\n',
   );

@@ -15,6 +15,8 @@ export interface Faults {
   failRate: number;
   /** Which faults to draw from. */
   failKinds: FaultKind[];
+  /** Which requests may meet a fault: every one, or saves only (an ERP whose reads work but whose saves fail). */
+  failScope: 'all' | 'saves';
   /** Share (0..1) of faulted saves whose record is stored before the fault (the case that doubles naive clients). */
   faultAfterWriteRate: number;
   /** Share (0..1) of saves answered "ok" with an empty body but not stored. */
@@ -35,7 +37,7 @@ export interface Faults {
 }
 
 export const NO_FAULTS: Faults = {
-  latencyMs: 0, jitterMs: 0, failRate: 0, failKinds: ['html500', 'plain', 'status11', 'drop', 'hang'],
+  latencyMs: 0, jitterMs: 0, failRate: 0, failKinds: ['html500', 'plain', 'status11', 'drop', 'hang'], failScope: 'all',
   faultAfterWriteRate: 0.5, dropSaveRate: 0, sessionTtlSeconds: 0, maxInFlight: 0, overflow: 'queue',
   rowsAsObjects: false, thousands: false, controlChars: false, randomSeed: 1,
 };
@@ -59,8 +61,8 @@ export class FaultPlan {
 
   /** The fault this request meets, if any, and whether a save is stored before it. */
   draw(isSave: boolean): { kind: FaultKind; afterWrite: boolean } | undefined {
-    const { failRate, failKinds } = this.faults;
-    if (!failRate || !failKinds.length || this.rand() >= failRate) return undefined;
+    const { failRate, failKinds, failScope } = this.faults;
+    if (!failRate || !failKinds.length || (failScope === 'saves' && !isSave) || this.rand() >= failRate) return undefined;
     const kind = failKinds[Math.floor(this.rand() * failKinds.length)];
     return { kind, afterWrite: isSave && this.rand() < this.faults.faultAfterWriteRate };
   }

@@ -5,8 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  CONTACT_FIELDS, CONTACT_LIST_COLUMNS, CUSTOMER_FIELDS, CUSTOMER_FOLLOWUP_FIELDS, CUSTOMER_LIST_COLUMNS, FOLLOWUP_FIELDS, plainCaption,
+  CONTACT_FIELDS, CUSTOMER_FIELDS, CUSTOMER_FOLLOWUP_FIELDS, FOLLOWUP_FIELDS, plainCaption, type FieldSpec,
 } from '../catalog/index.js';
+import type { Dialect } from './dialects.js';
 import { PATHS, SESSION_MESSAGES, type ResponseEnvelope } from '../erp/protocol.js';
 import { checkFields, parseServerDate } from './checks.js';
 import type { FaultPlan } from './faults.js';
@@ -63,15 +64,38 @@ export interface HandlerContext {
   counters: Counters;
   users: Array<{ user: string; password: string }>;
   now: () => Date;
+  dialect: Dialect;
 }
+
+/** `source.asp?enumid=N`: which field's options each enum id serves (protocol notes §3.6, §5). */
+const ENUM_SOURCES: Record<string, { fields: 'followup' | 'customer'; id: string }> = {
+  '98': { fields: 'followup', id: 'sort' },
+  '13': { fields: 'customer', id: 'ly' },
+  '11': { fields: 'customer', id: 'trade' },
+  '14': { fields: 'customer', id: 'jz' },
+};
+
+/** The catalog's fields with this installation's enum ids. */
+function withEnums(fields: FieldSpec[], enums: Dialect['enums']): FieldSpec[] {
+  return fields.map((f) => {
+    const ids = enums[f.id];
+    if (!ids || !f.options) return f;
+    return { ...f, options: f.options.map((o) => ({ ...o, value: ids[o.label] ?? o.value })) };
+  });
+}
+
+const optionsOf = (f: FieldSpec) => (f.options ? { source: { type: 'options', options: f.options.map((o) => ({ n: o.label, v: o.value })) } } : {});
 
 export class Handlers {
   private readonly sessions = new Map<string, Session>();
   private readonly failures = new Map<string, number>();
   private readonly lists: ListQueries;
+  private readonly fields: { contact: FieldSpec[]; followup: FieldSpec[]; customerFollowup: FieldSpec[]; customer: FieldSpec[] };
 
   constructor(private readonly ctx: HandlerContext) {
-    this.lists = new ListQueries(ctx.store, ctx.now);
+    this.lists = new ListQueries(ctx.store, ctx.now, ctx.dialect);
+    const e = ctx.dialect.enums;
+    this.fields = { contact: withEnums(CONTACT_FIELDS, e), followup: withEnums(FOLLOWUP_FIELDS, e), customerFollowup: withEnums(CUSTOMER_FOLLOWUP_FIELDS, e), customer: withEnums(CUSTOMER_FIELDS, e) };
   }
 
   /** Session tokens currently valid (tests check they never leak). */
@@ -108,6 +132,8 @@ export class Handlers {
         return r.cmdkey === '__sys_dosave' ? this.saveCustomer(r) : this.customerBill(r);
       case PATHS.followup.toLowerCase():
         return this.saveFollowup(r);
+      case PATHS.enumSource.toLowerCase():
+        return this.enumSource(r);
       default:
         return null;
     }
@@ -133,7 +159,8 @@ export class Handlers {
       this.ctx.counters.loginFailures++;
       this.failures.set(key, fails + 1);
       const body = mobile ? { model: 'init', action: 'fail', fail: { message, newrndcode: captcha || fails + 1 > 3 ? '/sysa/mobilephone/rndcode.asp' : '', newappurl: '' } } : undefined;
-      return { header: { status: 2, message }, ...(body ? { body } : {}) };
+      const { refusedStatus, captchaStatus } = this.ctx.dialect.login;
+      return { header: { status: captcha ? captchaStatus : refusedStatus, message }, ...(body ? { body } : {}) };
     };
     if (fails >= 3 && r.datas.rndcode !== EMULATOR_CAPTCHA) return fail('请输入正确的验证码。', true);
     if (user === undefined || password === undefined) return fail('用户名或密码错误（明文需加前缀 txt:）。');
@@ -146,7 +173,7 @@ export class Handlers {
     const token = randomBytes(18).toString('base64url');
     this.sessions.set(token, { user, serial, lastUsed: Date.now() });
     this.ctx.counters.logins++;
-    const header = { status: 0, message: 'API鉴权成功.', session: token, appversion: '32.17' };
+    const header = { status: 0, message: 'API鉴权成功.', session: token, appversion: this.ctx.dialect.login.appversion };
     if (!mobile) return { header };
     return { header, body: { model: 'init', action: 'sys', sys: { info: { user, ratebit: this.ctx.faults.faults.sessionTtlSeconds || 3600 } } } };
   }
@@ -178,7 +205,7 @@ export class Handlers {
     if (ord && ord !== '0' && !this.ctx.store.getContact(ord)) return this.refuse(r, '该联系人不存在或已被删除！');
     if (!(d.company ?? '').trim()) return this.refuse(r, '关联客户不能为空！');
     if (!this.ctx.store.getCustomer(d.company.trim())) return this.refuse(r, '关联客户不存在！');
-    const problem = checkFields(CONTACT_FIELDS, d);
+    const problem = checkFields(this.fields.contact, d);
     if (problem) return this.refuse(r, problem);
     const fields = { ...d, company: d.company.trim(), year1: d.year1 ? parseServerDate(d.year1) ?? d.year1 : '' };
     if (this.ctx.faults.dropSave()) {
@@ -200,7 +227,7 @@ export class Handlers {
     const c = this.ctx.store.getContact(ord);
     if (!c) return this.refuse(r, '该联系人不存在或已被删除！');
     const customer = this.ctx.store.getCustomer(c.company);
-    const fields = CONTACT_FIELDS.filter((f) => !f.key).map((f) => ({
+    const fields = this.fields.contact.filter((f) => !f.key).map((f) => ({
       id: f.id,
       caption: f.caption,
       dbtype: f.type === 'date' ? 'datetime' : f.type,
@@ -212,7 +239,7 @@ export class Handlers {
       minl: 0,
       onlyread: false,
       visible: true,
-      ...(f.options ? { source: { type: 'options', options: f.options.map((o) => ({ n: o.label, v: o.value })) } } : {}),
+      ...optionsOf(f),
     }));
     return this.ok(r, {
       model: 'bill', action: 'init',
@@ -223,12 +250,14 @@ export class Handlers {
   private list(r: EmulatorRequest, kind: 'contact' | 'customer'): ResponseEnvelope {
     const pick = (r.query.get('checktype') ?? r.datas.checktype) === 'radio';
     if (r.cmdkey !== 'refresh') {
-      const cols = kind === 'contact' ? CONTACT_LIST_COLUMNS : CUSTOMER_LIST_COLUMNS;
+      const lists = this.ctx.dialect.lists;
+      const cols = kind === 'customer' ? lists.customer : pick ? lists.contactPick : lists.contact;
+      const sortoptions = this.ctx.dialect.sortCaptions ? cols.flatMap((c) => [{ n: `${c.caption}(升)`, v: c.id }, { n: `${c.caption}(降)`, v: `-${c.id}` }]) : [];
       return this.ok(r, {
         model: 'report', action: 'init',
         report: {
           id: kind === 'contact' ? 'personlist' : 'customlist', caption: kind === 'contact' ? '联系人列表' : '客户列表', tools: [], group: [],
-          sorts: { id: '_rpt_sort', value: '', post: true, sortoptions: cols.flatMap((c) => [{ n: `${c.caption}(升)`, v: c.id }, { n: `${c.caption}(降)`, v: `-${c.id}` }]) },
+          sorts: { id: '_rpt_sort', value: '', post: true, sortoptions },
           search: { keybox: { id: 'searchKey', caption: '快速检索' } },
         },
       });
@@ -243,10 +272,10 @@ export class Handlers {
     const existing = editOrd ? this.ctx.store.getCustomer(editOrd) : undefined;
     if (editOrd && !existing) return this.refuse(r, '该客户不存在或已被删除！');
     const ord = existing?.ord ?? this.ctx.store.allocateCustomer();
-    const fields = CUSTOMER_FIELDS.filter((f) => !f.key).map((f) => ({
+    const fields = this.fields.customer.filter((f) => !f.key).map((f) => ({
       id: f.id, caption: f.caption, dbtype: f.type === 'date' ? 'datetime' : f.type, type: f.options ? 'select' : 'text',
       text: existing?.[f.id] ?? '', value: existing ? existing[f.id] ?? '' : f.id === 'khid' ? `KH${ord.padStart(6, '0')}` : '',
-      notnull: f.required, maxl: f.maxLength ?? 0, visible: true,
+      notnull: f.required, maxl: f.maxLength ?? 0, visible: true, ...optionsOf(f),
     }));
     return this.ok(r, { model: 'bill', action: 'init', bill: { id: 'custom', caption: existing ? '客户详情' : '单位客户添加', uitype: '', value: ord, tools: [], groups: [{ id: 'base', caption: '基本信息', visible: true, uitype: '', fields }] } });
   }
@@ -257,7 +286,7 @@ export class Handlers {
     const ord = (d.ord ?? '').trim();
     const existing = this.ctx.store.getCustomer(ord);
     if (!ord || (!existing && !this.ctx.store.isAllocated(ord))) return this.refuse(r, '客户ID无效，请先分配新客户ID！');
-    const problem = checkFields(CUSTOMER_FIELDS.filter((f) => !(existing && f.id === 'person_name')), d);
+    const problem = checkFields(this.fields.customer.filter((f) => !(existing && f.id === 'person_name')), d);
     if (problem) return this.refuse(r, problem);
     if (d.khid && this.ctx.store.customers().some((c) => c.khid === d.khid && c.ord !== ord)) return this.refuse(r, '客户编号已被使用，不能保存！');
     if (this.ctx.faults.dropSave()) {
@@ -273,7 +302,7 @@ export class Handlers {
 
   private saveFollowup(r: EmulatorRequest): ResponseEnvelope {
     if (r.cmdkey !== '__sys_dosave') {
-      const fields = FOLLOWUP_FIELDS.filter((f) => !f.key).map((f) => ({ id: f.id, caption: f.caption, dbtype: f.type, text: '', value: '', notnull: f.required, maxl: f.maxLength ?? 0 }));
+      const fields = this.fields.followup.filter((f) => !f.key).map((f) => ({ id: f.id, caption: f.caption, dbtype: f.type, type: f.options ? 'select' : 'text', text: '', value: '', notnull: f.required, maxl: f.maxLength ?? 0, ...optionsOf(f) }));
       return this.ok(r, { model: 'bill', action: 'init', bill: { id: 'reply', caption: '洽谈进展', uitype: '', value: r.datas.ord ?? '', tools: [], groups: [{ id: 'base', caption: '洽谈进展', visible: true, uitype: '', fields }] } });
     }
     this.ctx.counters.saves++;
@@ -283,7 +312,7 @@ export class Handlers {
     if (datatype === 'person' && !this.ctx.store.getContact(ord)) return this.refuse(r, '关联的联系人不存在！');
     if (datatype === 'tel' && !this.ctx.store.getCustomer(ord)) return this.refuse(r, '关联的客户不存在！');
     if (datatype !== 'person' && datatype !== 'tel') return this.refuse(r, `不支持的数据类型 ${datatype}！`);
-    const spec = datatype === 'tel' ? CUSTOMER_FOLLOWUP_FIELDS : FOLLOWUP_FIELDS;
+    const spec = datatype === 'tel' ? this.fields.customerFollowup : this.fields.followup;
     const problem = checkFields(spec, d);
     if (problem) return this.refuse(r, problem);
     if (this.ctx.faults.dropSave()) {
@@ -301,6 +330,15 @@ export class Handlers {
     this.ctx.counters.followups++;
     this.ctx.counters.creates++;
     return this.ok(r, { model: 'message', action: '', message: msg('保存成功！') });
+  }
+
+  /** `source.asp?enumid=N`: an enum's options in this installation's ids. */
+  private enumSource(r: EmulatorRequest): ResponseEnvelope {
+    const enumid = r.query.get('enumid') ?? r.datas.enumid ?? '';
+    const src = ENUM_SOURCES[enumid];
+    const field = src ? this.fields[src.fields].find((f) => f.id === src.id) : undefined;
+    const options = field?.options?.map((o) => ({ n: o.label, v: o.value })) ?? [];
+    return this.ok(r, { model: 'source', action: 'options', source: { type: 'options', uitype: '', options } });
   }
 }
 

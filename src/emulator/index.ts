@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseLenient } from '../erp/decode.js';
 import { FaultPlan, NO_FAULTS, type FaultKind, type Faults } from './faults.js';
+import { dialectNamed, type Dialect } from './dialects.js';
 import { Handlers, newCounters, type Counters, type EmulatorRequest } from './handlers.js';
 import type { SeedSize } from './seed.js';
 import { EmulatorStore } from './store.js';
@@ -24,11 +25,14 @@ export interface EmulatorOptions {
   /** The emulator's clock (birthday reminders, 添加时间). */
   now?: () => Date;
   quiet?: boolean;
+  /** Which installation to play (src/emulator/dialects.ts): a name or a dialect of the caller's own. */
+  dialect?: string | Dialect;
 }
 
 export interface Emulator {
   url: string;
   port: number;
+  dialect: Dialect;
   store: EmulatorStore;
   counters: Counters;
   setFaults(f: Partial<Faults>): void;
@@ -50,7 +54,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const plan = new FaultPlan({ ...NO_FAULTS, ...opts.faults });
   const initialFaults = { ...NO_FAULTS, ...opts.faults };
   const counters = newCounters();
-  const handlers = new Handlers({ store, faults: plan, counters, users: opts.users ?? DEFAULT_USERS, now });
+  const dialect = typeof opts.dialect === 'object' ? opts.dialect : dialectNamed(opts.dialect ?? 'standard');
+  const handlers = new Handlers({ store, faults: plan, counters, users: opts.users ?? DEFAULT_USERS, now, dialect });
   const waiting: Array<() => void> = [];
   const hanging = new Set<http.ServerResponse>();
 
@@ -143,6 +148,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   return {
     url,
     port,
+    dialect,
     store,
     counters,
     setFaults: (f) => plan.set(f),
@@ -195,5 +201,6 @@ function sendHtml(res: http.ServerResponse, status: number, text: string): void 
 }
 
 export type { Faults, FaultKind } from './faults.js';
+export { DIALECTS, DIALECT_NAMES, type Dialect } from './dialects.js';
 export type { Counters } from './handlers.js';
 export { EmulatorStore } from './store.js';

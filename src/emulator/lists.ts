@@ -4,7 +4,8 @@
  * cached per store version, so paging through a million contacts does not filter a million
  * rows per page.
  */
-import { CONTACT_LIST_COLUMNS, CONTACT_PICK_COLUMNS, CUSTOMER_LIST_COLUMNS, type ListColumn } from '../catalog/index.js';
+import type { ListColumn } from '../catalog/index.js';
+import type { Dialect } from './dialects.js';
 import type { ContactRecord, CustomerRecord, EmulatorStore } from './store.js';
 
 export interface TableOut {
@@ -35,19 +36,20 @@ const idList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 export class ListQueries {
   private cache = new Map<string, { version: number; ords: unknown[] }>();
 
-  constructor(private readonly store: EmulatorStore, private readonly today: () => Date) {}
+  constructor(private readonly store: EmulatorStore, private readonly today: () => Date, private readonly dialect: Dialect) {}
 
   contacts(q: Record<string, string>, pick: boolean, fmt: Formatting): TableOut {
+    const cols = pick ? this.dialect.lists.contactPick : this.dialect.lists.contact;
     const key = `c|${pick}|${JSON.stringify(withoutPaging(q))}`;
-    const hits = this.cached(key, () => this.filterContacts(q)) as ContactRecord[];
-    const cols = pick ? CONTACT_PICK_COLUMNS : CONTACT_LIST_COLUMNS;
-    return this.page(hits, cols, q, fmt, (r, id) => this.contactCell(r, id));
+    const hits = this.cached(key, () => this.filterContacts(q, cols)) as ContactRecord[];
+    return this.page(hits, cols, q, fmt, (r, c) => this.contactCell(r, c));
   }
 
   customers(q: Record<string, string>, fmt: Formatting): TableOut {
+    const cols = this.dialect.lists.customer;
     const key = `k|${JSON.stringify(withoutPaging(q))}`;
-    const hits = this.cached(key, () => this.filterCustomers(q)) as CustomerRecord[];
-    return this.page(hits, CUSTOMER_LIST_COLUMNS, q, fmt, (r, id) => r[id] ?? '');
+    const hits = this.cached(key, () => this.filterCustomers(q, cols)) as CustomerRecord[];
+    return this.page(hits, cols, q, fmt, (r, c) => r[c.field ?? ''] ?? '');
   }
 
   private cached(key: string, compute: () => unknown[]): unknown[] {
@@ -59,7 +61,7 @@ export class ListQueries {
     return ords;
   }
 
-  private filterContacts(q: Record<string, string>): ContactRecord[] {
+  private filterContacts(q: Record<string, string>, cols: ListColumn[]): ContactRecord[] {
     const preds: Array<Pred<ContactRecord>> = [];
     for (const f of FUZZY_CONTACT) {
       if (!q[f]) continue;
@@ -91,10 +93,10 @@ export class ListQueries {
     const base = q.company ? this.store.contactsOfCompany(q.company.trim()) : this.store.contacts();
     const out = preds.length ? base.filter((r) => preds.every((p) => p(r))) : [...base];
     if (q.company) out.sort((a, b) => Number(a.ord) - Number(b.ord));
-    return sortBy(out, q._rpt_sort, (r, id) => this.contactCell(r, id));
+    return sortBy(out, q._rpt_sort, cols, (r, c) => this.contactCell(r, c));
   }
 
-  private filterCustomers(q: Record<string, string>): CustomerRecord[] {
+  private filterCustomers(q: Record<string, string>, cols: ListColumn[]): CustomerRecord[] {
     const preds: Array<Pred<CustomerRecord>> = [];
     for (const f of ['name', 'pym', 'khid', 'phone', 'fax', 'url', 'address', 'zip', 'intro']) if (q[f]) preds.push((r) => has(r[f], q[f]));
     if (q.telord) preds.push((r) => r.ord === q.telord.trim());
@@ -103,25 +105,30 @@ export class ListQueries {
     if (q.date1_1) preds.push((r) => (r.date1 ?? '').slice(0, 10) <= normDate(q.date1_1));
     if (q.searchKey) preds.push((r) => ['name', 'khid', 'phone', 'address'].some((c) => has(r[c], q.searchKey)));
     const out = this.store.customers().filter((r) => preds.every((p) => p(r)));
-    return sortBy(out, q._rpt_sort, (r, id) => r[id] ?? '');
+    return sortBy(out, q._rpt_sort, cols, (r, c) => r[c.field ?? ''] ?? '');
   }
 
-  private contactCell(r: ContactRecord, id: string): string {
-    if (id === 'name') return this.store.getCustomer(r.company)?.name ?? '';
-    return r[id] ?? '';
+  /** A contact's cell by the logical key its column carries. */
+  private contactCell(r: ContactRecord, c: ListColumn): string {
+    if (c.field === 'customer_name') return this.store.getCustomer(r.company)?.name ?? '';
+    return r[c.field ?? ''] ?? '';
   }
 
-  private page<T extends Record<string, string>>(hits: T[], cols: ListColumn[], q: Record<string, string>, fmt: Formatting, cell: (r: T, id: string) => string): TableOut {
+  private page<T extends Record<string, string>>(hits: T[], cols: ListColumn[], q: Record<string, string>, fmt: Formatting, cell: (r: T, c: ListColumn) => string): TableOut {
     const pagesize = positive(q.pagesize) ?? 20;
     const pageindex = positive(q.pageindex) ?? 1;
     const recordcount = hits.length;
     if (!recordcount) return { cols: [], rows: [], page: { recordcount: 0, pagesize: 0, pagecount: 0, pageindex: 0 } };
     const pagecount = Math.ceil(recordcount / pagesize);
     const slice = hits.slice((pageindex - 1) * pagesize, pageindex * pagesize);
+    const thousands = fmt.thousands || this.dialect.thousands;
+    const slashed = this.dialect.listDates === 'slash';
     const rows = slice.map((r) => {
       const values = cols.map((c) => {
-        const v = cell(r, c.id);
-        return fmt.thousands && (c.dbtype === 'int' || c.dbtype === 'number') && /^\d{4,}$/.test(v) ? Number(v).toLocaleString('en-US') : v;
+        const v = cell(r, c);
+        if (thousands && (c.dbtype === 'int' || c.dbtype === 'number') && /^\d{4,}$/.test(v)) return Number(v).toLocaleString('en-US');
+        if (slashed && c.dbtype === 'date') return v.replace(/^(\d{4})-(\d{2})-(\d{2})/, '$1/$2/$3');
+        return v;
       });
       return fmt.rowsAsObjects ? { value: values, ord: r.ord } : values;
     });
@@ -154,13 +161,15 @@ export function birthdayWindow(today: Date, days: number): Set<string> {
   return out;
 }
 
-function sortBy<T extends { ord: string }>(rows: T[], sort: string | undefined, cell: (r: T, id: string) => string): T[] {
+/** `_rpt_sort` by a column id of this list (unknown ids are ignored, as a SQL ORDER BY would refuse them). */
+function sortBy<T extends { ord: string }>(rows: T[], sort: string | undefined, cols: ListColumn[], cell: (r: T, c: ListColumn) => string): T[] {
   if (!sort) return rows;
   const desc = sort.startsWith('-') ? -1 : 1;
-  const id = sort.replace(/^-/, '');
-  const numeric = /^(ord|company|age)$/.test(id);
+  const column = cols.find((c) => c.id === sort.replace(/^-/, ''));
+  if (!column) return rows;
+  const numeric = column.dbtype === 'int' || column.dbtype === 'number';
   // Keys computed once per row, not once per comparison: a million rows sort in about a second.
-  const keyed = rows.map((r) => ({ r, k: numeric ? Number(cell(r, id)) || 0 : cell(r, id), o: Number(r.ord) }));
+  const keyed = rows.map((r) => ({ r, k: numeric ? Number(cell(r, column)) || 0 : cell(r, column), o: Number(r.ord) }));
   keyed.sort((a, b) => {
     const c = a.k < b.k ? -1 : a.k > b.k ? 1 : 0;
     return desc * c || a.o - b.o;

@@ -39,6 +39,8 @@ const PARTS = ['采购部', '销售部', '技术部', '财务部', '行政部', 
 const JOYS = ['羽毛球', '登山', '书法', '摄影', '钓鱼', '围棋', '跑步', '茶艺', ''];
 const SORT1 = ['1', '1,3', '2', '2,5', '3'];
 const PINYIN = ['wang', 'li', 'zhang', 'liu', 'chen', 'yang', 'huang', 'zhao', 'wu', 'zhou', 'xu', 'sun'];
+const GIVEN_PY = ['w', 'f', 'n', 'x', 'y', 'm', 'j', 'l', 'q', 'h'];
+const REMARKS = ['重要客户，季度回访', '年底前跟进报价', '只接受邮件联系', '对价格敏感', '老客户介绍'];
 
 export interface SeedCustomer {
   ord: string;
@@ -99,6 +101,11 @@ export function* seedCustomers(size: SeedSize): Generator<SeedCustomer> {
 /** Contacts: ords continue after the customers' (one ord sequence, as one database's would not, but distinct). */
 export function* seedContacts(size: SeedSize, firstOrd: number, today: Date = new Date()): Generator<SeedContact> {
   const r = prng(size.randomSeed ^ 0x5eed);
+  // A second stream for the sparsely filled fields, so the first one (and every value drawn from
+  // it) is the same as before they were filled: real lists have some faxes and remarks, and
+  // discovery needs a few to tell those columns apart.
+  const sparse = prng(size.randomSeed ^ 0x5a17);
+  const some = (share: number, v: () => string) => (sparse() < share ? v() : '');
   for (let i = 0; i < size.contacts; i++) {
     const surname = SURNAMES[Math.floor(r() * SURNAMES.length)];
     const given = GIVEN[Math.floor(r() * GIVEN.length)] + (r() < 0.6 ? GIVEN[Math.floor(r() * GIVEN.length)] : '');
@@ -112,30 +119,40 @@ export function* seedContacts(size: SeedSize, firstOrd: number, today: Date = ne
       birthday = r() < 0.8 ? dateTime(r, 1960, 2000).slice(0, 10) : '';
     }
     const py = PINYIN[i % PINYIN.length];
+    const sparseValues = {
+      pym: some(0.3, () => `${py}${GIVEN_PY[i % GIVEN_PY.length]}`),
+      fax: some(0.15, () => `0755-8${pad(Math.floor(sparse() * 1e7), 7)}`),
+      mobile2: some(0.12, () => `13${pad(Math.floor(sparse() * 1e9), 9)}`),
+      phone2: some(0.12, () => `020-${pad(Math.floor(sparse() * 1e8), 8)}`),
+      weixinAcc: some(0.25, () => `wx_${py}${i}`),
+      XiQueIntro: some(0.12, () => `喜鹊${1 + (i % 9)}号`),
+      msn: some(0.12, () => `${py}${i}@hotmail.com`),
+      intro: some(0.2, () => REMARKS[i % REMARKS.length]),
+    };
     yield {
       ord: String(firstOrd + i),
       company,
       person_name: surname + given,
-      pym: '',
+      pym: sparseValues.pym,
       sex: r() < 0.5 ? '男' : '女',
       age: birthday ? String(today.getFullYear() - Number(birthday.slice(0, 4))) : '',
       year1: birthday,
       part1: PARTS[i % PARTS.length],
       job: JOBS[Math.floor(r() * JOBS.length)],
       phone: r() < 0.5 ? `0755-${pad(Math.floor(r() * 1e8), 8)}` : '',
-      fax: '',
+      fax: sparseValues.fax,
       mobile: `1${3 + Math.floor(r() * 7)}${pad(Math.floor(r() * 1e9), 9)}`,
-      mobile2: '',
-      phone2: '',
+      mobile2: sparseValues.mobile2,
+      phone2: sparseValues.phone2,
       email: `${py}${i}@example.com`,
       qq: r() < 0.4 ? String(10000 + Math.floor(r() * 9e8)) : '',
-      weixinAcc: '',
-      XiQueIntro: '',
-      msn: '',
+      weixinAcc: sparseValues.weixinAcc,
+      XiQueIntro: sparseValues.XiQueIntro,
+      msn: sparseValues.msn,
       jg: CITIES[i % CITIES.length],
       zip: r() < 0.3 ? `0${pad(Math.floor(r() * 99999), 5)}` : '',
       joy: JOYS[i % JOYS.length],
-      intro: '',
+      intro: sparseValues.intro,
       date1: dateTime(r, 2016, 2024),
     };
   }

@@ -4,8 +4,9 @@
  * a rate limit and a cap on requests in flight. Typed helpers for the APIs in scope.
  */
 import pLimit, { type LimitFunction } from 'p-limit';
-import { CONTACT_LIST_COLUMNS, CONTACT_PICK_COLUMNS, CUSTOMER_LIST_COLUMNS, type ListColumn } from '../catalog/index.js';
-import { decodeResponse, normaliseTable, parseNumber, type Decoded } from './decode.js';
+import { DEFAULT_LAYOUTS, type ListName } from '../catalog/index.js';
+import { ColumnMapError, ListLayout, type ColumnNeed } from '../installation/list-layout.js';
+import { decodeResponse, normaliseTable, type Decoded } from './decode.js';
 import { AuthError, BusinessError, ErpError, ProtocolError, SessionError, TransientError } from './errors.js';
 import { PATHS, type Bill, type DataItem, type ResponseEnvelope, type TablePage } from './protocol.js';
 import { RateLimiter } from './rate-limit.js';
@@ -30,6 +31,10 @@ export interface ErpClientOptions extends ErpSettings {
   /** First backoff step in ms (default 200), doubled per retry up to `backoffMaxMs` (default 8000). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Rows per list page at most (the installation's limit; default 500). */
+  maxPageSize?: number;
+  /** Column maps of the lists (default: zbport's built-in guess). */
+  layouts?: Partial<Record<ListName, ListLayout>>;
 }
 
 export interface ErpLogger {
@@ -45,6 +50,8 @@ export interface CallOptions {
   query?: Record<string, string>;
   /** May the request be sent again after a fault where it may have reached the server? */
   idempotent?: boolean;
+  /** Retries of transient faults for this call (default: the client's). */
+  retries?: number;
 }
 
 export interface SaveResult {
@@ -54,21 +61,31 @@ export interface SaveResult {
 }
 
 export interface ListPage {
-  /** Rows keyed by field (through the column map), numbers without thousands separators. */
+  /** Rows keyed by logical key (through the list's layout), numbers and dates canonical. */
   rows: Array<Record<string, string>>;
   cols: Array<{ id: string; dbtype: string }>;
+  /** The cells as the ERP sent them, in the order of `cols`. */
+  raw: string[][];
   page: TablePage;
 }
 
 export interface ListOptions {
   pageindex?: number;
   pagesize?: number;
-  /** Picking mode: `?checktype=radio`. */
-  pick?: boolean;
+  /** Sort by logical key, `-` for descending; sent as this installation's column id. */
   sort?: string;
-  /** Column id → field overrides for installations whose list columns differ. */
-  columnMap?: Record<string, string>;
+  /** Columns the caller relies on: a page without them stops with a ColumnMapError, never a guess. */
+  need?: ColumnNeed[];
+  /** Another layout than the client's for this list (an export's column overrides). */
+  layout?: ListLayout;
 }
+
+/** Where each list is served. */
+const LIST_PATHS: Record<ListName, { path: string; pick: boolean }> = {
+  contact: { path: PATHS.contactList, pick: false },
+  contactPick: { path: PATHS.contactList, pick: true },
+  customer: { path: PATHS.customerList, pick: false },
+};
 
 export interface ClientStats {
   requests: number;
@@ -89,6 +106,9 @@ const MAX_RELOGINS_PER_CALL = 8;
 
 export class ErpClient {
   readonly stats: ClientStats = { requests: 0, retries: 0, logins: 0, relogins: 0, transientFaults: 0 };
+  /** What the ERP said about itself at login (version), once logged in. */
+  serverInfo: { appversion?: string; message?: string } = {};
+  readonly layouts: Record<ListName, ListLayout>;
   private readonly transport: Transport;
   private readonly limit: LimitFunction;
   private readonly rate: RateLimiter | undefined;
@@ -100,13 +120,15 @@ export class ErpClient {
    */
   private sessionsRefusedInARow = 0;
   private loginInFlight: Promise<string> | undefined;
-  private readonly o: Required<Omit<ErpClientOptions, 'rateLimit' | 'zsml'>> & Pick<ErpClientOptions, 'rateLimit' | 'zsml'>;
+  private readonly o: Required<Omit<ErpClientOptions, 'rateLimit' | 'zsml' | 'layouts'>> & Pick<ErpClientOptions, 'rateLimit' | 'zsml'>;
 
   constructor(options: ErpClientOptions, private readonly env: { logger?: ErpLogger } = {}) {
     this.o = {
       loginPath: 'webapi', timeoutMs: 30_000, retries: 5, concurrency: 8, successTexts: DEFAULT_SUCCESS_TEXTS,
-      backoffBaseMs: 200, backoffMaxMs: 8000, ...options,
+      backoffBaseMs: 200, backoffMaxMs: 8000, maxPageSize: 500, ...options,
     };
+    const builtIn = (n: ListName) => ListLayout.fromColumns(n, DEFAULT_LAYOUTS[n], 'zbport 内置默认 / built-in default');
+    this.layouts = { contact: options.layouts?.contact ?? builtIn('contact'), contactPick: options.layouts?.contactPick ?? builtIn('contactPick'), customer: options.layouts?.customer ?? builtIn('customer') };
     // The password must not show up when someone logs or serialises the client.
     Object.defineProperty(this, 'o', { enumerable: false });
     this.transport = new Transport(options.baseUrl, this.o.timeoutMs, Math.max(1, this.o.concurrency) + 2, options.zsml ? 'application/zsml; charset=utf-8' : 'application/json; charset=utf-8');
@@ -131,14 +153,31 @@ export class ErpClient {
     return this.loginInFlight;
   }
 
-  private async doLogin(): Promise<string> {
+  /**
+   * Logs in with few retries, as a check before a run: an ERP that cannot be reached should stop
+   * a run within seconds, not after a full backoff.
+   */
+  async checkLogin(retries = 2): Promise<void> {
+    await this.doLogin(retries);
+  }
+
+  /** Which login endpoint the client uses. */
+  get loginPath(): 'webapi' | 'mobile' {
+    return this.o.loginPath;
+  }
+
+  set loginPath(p: 'webapi' | 'mobile') {
+    this.o.loginPath = p;
+  }
+
+  private async doLogin(retries = this.o.retries): Promise<string> {
     const path = this.o.loginPath === 'mobile' ? PATHS.mobileLogin : PATHS.login;
     const datas = [
       { id: 'user', val: `txt:${this.o.user}` },
       { id: 'password', val: `txt:${this.o.password}` },
       { id: 'serialnum', val: `txt:${this.o.serialnum}` },
     ];
-    const d = await this.send(path, { session: '', cmdkey: '', datas }, true);
+    const d = await this.send(path, { session: '', cmdkey: '', datas }, true, retries);
     this.stats.logins++;
     const session = d.envelope.header.session;
     if (d.status !== 0 || !session) {
@@ -147,6 +186,7 @@ export class ErpClient {
       throw new AuthError(`login refused for user \`${this.o.user}\`: ${reason}${fail?.newrndcode ? ' (the ERP now asks for a captcha: log in once in a browser, then retry)' : ''}`, path, fail?.newrndcode || undefined);
     }
     this.session = session;
+    this.serverInfo = { appversion: d.envelope.header.appversion ? String(d.envelope.header.appversion) : undefined, message: d.envelope.header.message };
     this.env.logger?.debug?.(`logged in to ${this.origin} as ${this.o.user}`);
     return session;
   }
@@ -172,7 +212,7 @@ export class ErpClient {
     let relogins = 0;
     for (;;) {
       const session = this.session ?? (await this.login());
-      const d = await this.send(target, { session, cmdkey: opts.cmdkey ?? '', datas }, opts.idempotent ?? true);
+      const d = await this.send(target, { session, cmdkey: opts.cmdkey ?? '', datas }, opts.idempotent ?? true, opts.retries);
       if (d.status === 0) {
         this.sessionsRefusedInARow = 0;
         return d;
@@ -196,7 +236,7 @@ export class ErpClient {
   }
 
   /** Sends with the concurrency cap, the rate limit and retries of transient faults. */
-  private async send(path: string, env: { session: string; cmdkey: string; datas: DataItem[] }, idempotent: boolean): Promise<Decoded> {
+  private async send(path: string, env: { session: string; cmdkey: string; datas: DataItem[] }, idempotent: boolean, retries = this.o.retries): Promise<Decoded> {
     const body = JSON.stringify(env);
     for (let attempt = 0; ; attempt++) {
       try {
@@ -215,11 +255,26 @@ export class ErpClient {
       } catch (err) {
         if (!(err instanceof TransientError)) throw err;
         this.stats.transientFaults++;
-        if (attempt >= this.o.retries || (err.ambiguous && !idempotent)) throw err;
+        if (attempt >= retries || (err.ambiguous && !idempotent)) throw err;
         this.stats.retries++;
         const step = Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** attempt);
         await sleep(step / 2 + Math.random() * (step / 2));
       }
+    }
+  }
+
+  /**
+   * Whether the ERP answers at all (one small list read, one retry): undefined when it does, else
+   * the cause. Used to tell an outage from one row's trouble.
+   */
+  async health(): Promise<string | undefined> {
+    try {
+      await this.call(PATHS.customerList, { cmdkey: 'refresh', datas: { pagesize: 1, pageindex: 1 }, retries: 1 });
+      return undefined;
+    } catch (err) {
+      const kind = (err as { kind?: string }).kind;
+      if (kind === 'transient' || kind === 'session' || kind === 'auth') return (err as Error).message;
+      return undefined;
     }
   }
 
@@ -267,63 +322,105 @@ export class ErpClient {
     return { ord: String(bill.value), values: billValues(bill), bill };
   }
 
-  /** One page of a list (`cmdkey: refresh`), rows keyed by field through the column map. */
-  async listPage(path: string, filters: Record<string, unknown>, o: ListOptions & { columns?: ListColumn[] } = {}): Promise<ListPage> {
-    const datas: Record<string, unknown> = { ...filters, pagesize: o.pagesize ?? 20, pageindex: o.pageindex ?? 1 };
-    if (o.sort) datas._rpt_sort = o.sort;
-    if (o.pick) datas.checktype = 'radio';
-    const d = await this.call(path, { cmdkey: 'refresh', datas, query: o.pick ? { checktype: 'radio' } : undefined });
+  /** A customer's form in edit mode (custom/add.asp?edit=1): a read, nothing is allocated or saved. */
+  async customerDetail(ord: string): Promise<{ ord: string; values: Record<string, string>; bill: Bill } | undefined> {
+    const d = await this.call(PATHS.customerAdd, { query: { intsort: '1', edit: '1' }, datas: { edit: '1', ord, intsort: '1' } });
+    const bill = d.envelope.body?.bill;
+    if (!bill?.value || String(bill.value) !== ord) return undefined;
+    return { ord, values: billValues(bill), bill };
+  }
+
+  /** The follow-up form of a contact, without saving: its fields carry the installation's options. */
+  async followupForm(contactOrd: string): Promise<Bill | undefined> {
+    const d = await this.call(PATHS.followup, { query: { datatype: 'person' }, datas: { ord: contactOrd } });
+    return d.envelope.body?.bill;
+  }
+
+  /** The options of an enum (`source.asp?enumid=N`), or undefined when the ERP does not serve them. */
+  async enumOptions(enumid: string): Promise<Array<{ n: string; v: string }> | undefined> {
+    const d = await this.call(PATHS.enumSource, { query: { enumid }, datas: { enumid } });
+    const options = d.envelope.body?.source?.options;
+    return Array.isArray(options) ? options.map((o) => ({ n: String(o.n ?? ''), v: String(o.v ?? '') })) : undefined;
+  }
+
+  /** Rows per page this installation allows. */
+  get maxPageSize(): number {
+    return this.o.maxPageSize;
+  }
+
+  /**
+   * One page of a list as the ERP sent it (`cmdkey: refresh`): columns, cells and paging, with no
+   * mapping. Discovery reads this; everything else reads `listPage`.
+   */
+  async rawList(list: ListName, datas: Record<string, unknown>): Promise<{ cols: Array<{ id: string; dbtype: string }>; rows: string[][]; page: TablePage }> {
+    const { path, pick } = LIST_PATHS[list];
+    const d = await this.call(path, { cmdkey: 'refresh', datas: pick ? { ...datas, checktype: 'radio' } : datas, query: pick ? { checktype: 'radio' } : undefined });
     const source = d.envelope.body?.source;
     if (!source) {
       if (d.emptyBody) return { rows: [], cols: [], page: { recordcount: 0, pagesize: 0, pagecount: 0, pageindex: 0 } };
       throw new ProtocolError(`${path}: expected a list (body.source) but got ${d.envelope.body?.model ?? 'nothing'}`, path);
     }
-    const table = normaliseTable(source.table);
-    const map = columnMap(o.columns ?? [], o.columnMap);
-    const numeric = table.cols.map((c) => c.dbtype === 'int' || c.dbtype === 'number');
-    const keys = table.cols.map((c) => map.get(c.id) ?? c.id);
-    const rows = table.rows.map((cells) => {
-      const r: Record<string, string> = {};
-      for (let i = 0; i < keys.length; i++) {
-        const v = cells[i] ?? '';
-        r[keys[i]] = numeric[i] && v ? normaliseNumber(v) : v;
-      }
-      return r;
-    });
-    return { rows, cols: table.cols, page: table.page };
+    return normaliseTable(source.table);
   }
 
-  listContacts(filters: Record<string, unknown>, o: ListOptions = {}): Promise<ListPage> {
-    return this.listPage(PATHS.contactList, filters, { ...o, columns: o.pick ? CONTACT_PICK_COLUMNS : CONTACT_LIST_COLUMNS });
+  /** The list page without `refresh`: the report skeleton, whose sort options caption the column ids. */
+  async listSkeleton(list: ListName): Promise<unknown> {
+    const { path, pick } = LIST_PATHS[list];
+    const d = await this.call(path, { datas: pick ? { checktype: 'radio' } : {}, query: pick ? { checktype: 'radio' } : undefined });
+    return d.envelope.body?.report;
   }
 
-  listCustomers(filters: Record<string, unknown>, o: ListOptions = {}): Promise<ListPage> {
-    return this.listPage(PATHS.customerList, filters, { ...o, columns: CUSTOMER_LIST_COLUMNS });
+  /** One page of a list, rows keyed by logical key through the list's layout. */
+  async listPage(list: ListName, filters: Record<string, unknown>, o: ListOptions = {}): Promise<ListPage> {
+    const layout = o.layout ?? this.layouts[list];
+    const datas: Record<string, unknown> = { ...filters, pagesize: Math.min(o.pagesize ?? 20, this.o.maxPageSize), pageindex: o.pageindex ?? 1 };
+    if (o.sort) {
+      const sort = layout.sortId(o.sort);
+      if (!sort) throw new ColumnMapError([{ list, need: { anyOf: [o.sort.replace(/^-/, '')], why: '排序 / sorting' }, kind: 'unmapped', ids: [] }], undefined, layout.origin);
+      datas._rpt_sort = sort;
+    }
+    const table = await this.rawList(list, datas);
+    if (o.need?.length) {
+      const problems = layout.check(table.cols, o.need);
+      if (problems.length) throw new ColumnMapError(problems, table, layout.origin);
+    }
+    return { rows: layout.rows(table), cols: table.cols, raw: table.rows, page: table.page };
   }
 
   /**
    * Every row of a list, page by page, until `pageindex >= pagecount` or an empty page.
    * Rows that shift between pages while paging may repeat: callers that care dedupe by ord.
    */
-  async *iterate(path: string, filters: Record<string, unknown>, o: ListOptions & { columns?: ListColumn[] } = {}): AsyncGenerator<Record<string, string>> {
-    const pagesize = o.pagesize ?? 500;
+  async *iterate(list: ListName, filters: Record<string, unknown>, o: ListOptions = {}): AsyncGenerator<Record<string, string>> {
+    const pagesize = Math.min(o.pagesize ?? this.o.maxPageSize, this.o.maxPageSize);
     for (let pageindex = 1; ; pageindex++) {
-      const p = await this.listPage(path, filters, { ...o, pagesize, pageindex });
+      const p = await this.listPage(list, filters, { ...o, pagesize, pageindex });
       yield* p.rows;
       if (!p.rows.length || pageindex >= p.page.pagecount) return;
     }
   }
-
-  iterateContacts(filters: Record<string, unknown>, o: ListOptions = {}): AsyncGenerator<Record<string, string>> {
-    return this.iterate(PATHS.contactList, filters, { ...o, columns: o.pick ? CONTACT_PICK_COLUMNS : CONTACT_LIST_COLUMNS });
-  }
-
-  iterateCustomers(filters: Record<string, unknown>, o: ListOptions = {}): AsyncGenerator<Record<string, string>> {
-    return this.iterate(PATHS.customerList, filters, { ...o, columns: CUSTOMER_LIST_COLUMNS });
-  }
 }
 
 /** Field id → value of a bill: `value` when it has content, else `text` (protocol notes §2.2). */
+/** Field id → `text` of a bill (the display text: a select's label, a reference's name). */
+export function billTexts(bill: Bill): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const g of bill.groups ?? []) for (const f of g.fields ?? []) out[f.id] = f.text === undefined || f.text === null ? '' : String(f.text);
+  return out;
+}
+
+/** Field id → option list of a bill's select fields (`source.options`), where it carries one. */
+export function billOptions(bill: Bill): Record<string, Array<{ n: string; v: string }>> {
+  const out: Record<string, Array<{ n: string; v: string }>> = {};
+  for (const g of bill.groups ?? []) {
+    for (const f of g.fields ?? []) {
+      const options = (f.source as { options?: Array<{ n?: unknown; v?: unknown }> } | undefined)?.options;
+      if (Array.isArray(options)) out[f.id] = options.map((o) => ({ n: String(o.n ?? ''), v: String(o.v ?? '') }));
+    }
+  }
+  return out;
+}
+
 export function billValues(bill: Bill): Record<string, string> {
   const out: Record<string, string> = {};
   for (const g of bill.groups ?? []) {
@@ -333,19 +430,6 @@ export function billValues(bill: Bill): Record<string, string> {
     }
   }
   return out;
-}
-
-function columnMap(columns: ListColumn[], overrides: Record<string, string> = {}): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const c of columns) if (c.field) m.set(c.id, c.field);
-  for (const [id, field] of Object.entries(overrides)) m.set(id, field);
-  return m;
-}
-
-/** `"1,234.50"` → `"1234.5"`: numeric cells come formatted with the installation's separators. */
-function normaliseNumber(v: string): string {
-  const n = parseNumber(v);
-  return Number.isNaN(n) ? v : String(n);
 }
 
 /** The envelope's `datas`: every value a string ("" for nothing), as the server reads them. */

@@ -18,16 +18,16 @@ export interface Decoded {
 /** Decodes one HTTP answer. Throws TransientError or ProtocolError for answers that are not documents. */
 export function decodeResponse(httpStatus: number, text: string, path: string): Decoded {
   if (httpStatus >= 500 || httpStatus === 429 || httpStatus === 408) {
-    throw new TransientError(`${path}: HTTP ${httpStatus}${snippet(text)}`, path, httpStatus !== 429 && httpStatus !== 503);
+    throw new TransientError(`${path}: HTTP ${httpStatus}${snippet(text)}`, path, httpStatus !== 429 && httpStatus !== 503, `HTTP${httpStatus}`, httpStatus);
   }
   if (httpStatus !== 200) {
-    throw new ProtocolError(`${path}: HTTP ${httpStatus}${snippet(text)} (wrong base URL or path?)`, path);
+    throw new ProtocolError(`${path}: HTTP ${httpStatus}${snippet(text)} (wrong base URL or path?)`, path, httpStatus);
   }
   const trimmed = text.replace(/^\uFEFF/, '').trim();
   if (!trimmed) return { envelope: { header: { status: 0 } }, status: 0, emptyBody: true };
   if (trimmed[0] !== '{') {
     // The runtime answers plain text when it is not started, IIS answers HTML pages.
-    throw new TransientError(`${path}: the ERP answered with ${/^</.test(trimmed) ? 'an HTML page' : 'plain text'} instead of JSON${snippet(trimmed)}`, path, true);
+    throw new TransientError(`${path}: the ERP answered with ${/^</.test(trimmed) ? 'an HTML page' : 'plain text'} instead of JSON${snippet(trimmed)}`, path, true, /^</.test(trimmed) ? 'HTML' : 'PLAIN', httpStatus);
   }
   const parsed = parseLenient(trimmed);
   if (parsed === undefined || typeof parsed !== 'object' || parsed === null) {

@@ -32,7 +32,10 @@ export class TransientError extends ErpError {
     path: string,
     /** The request may have reached the server (timeout after sending, reset, 5xx, status 11…). */
     readonly ambiguous: boolean,
+    /** What went wrong: a network code (ECONNREFUSED…), `TIMEOUT`, `HTML` or `PLAIN` (a body that is not JSON). */
     readonly cause_?: string,
+    /** The HTTP status, when an answer came. */
+    readonly httpStatus?: number,
   ) {
     super('transient', message, path);
   }
@@ -70,7 +73,7 @@ export class AuthError extends ErpError {
 
 export class ProtocolError extends ErpError {
   override name = 'ProtocolError';
-  constructor(message: string, path: string) {
+  constructor(message: string, path: string, readonly httpStatus?: number) {
     super('protocol', message, path);
   }
 }

@@ -130,6 +130,7 @@ export const PATHS = {
   followup: '/sysa/mobilephone/systemmanage/reply.asp',
   customerAdd: '/sysa/mobilephone/salesmanage/custom/add.asp',
   customerList: '/sysa/mobilephone/salesmanage/custom/list.asp',
+  enumSource: '/sysa/mobilephone/source.asp',
 } as const;
 
 /** The runtime's session-state texts (protocol notes §4.2); status 1 carries one of them. */

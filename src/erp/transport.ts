@@ -85,7 +85,7 @@ export class Transport {
         },
       );
       const timer = setTimeout(
-        () => fail(new TransientError(`${path}: no answer within ${this.timeoutMs} ms`, path, true)),
+        () => fail(new TransientError(`${path}: no answer within ${this.timeoutMs} ms`, path, true, 'TIMEOUT')),
         this.timeoutMs,
       );
       req.on('error', (err) => {

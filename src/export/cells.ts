@@ -2,14 +2,14 @@
  * How an exported value is written: the column's kind (from the field catalog), and the
  * escaping that keeps spreadsheet programs from running a value as a formula.
  */
-import { CONTACT_FIELDS, CUSTOMER_FIELDS, plainCaption, type ListColumn } from '../catalog/index.js';
+import type { ListField } from '../catalog/index.js';
 
 export type ColumnKind = 'text' | 'number' | 'date' | 'datetime';
 
 export interface ExportColumn {
-  /** `cols[].id` on the wire. */
+  /** The sheet's column key (the logical key). */
   id: string;
-  /** Key of the value in the client's mapped rows. */
+  /** Key of the value in the client's mapped rows (the logical key, whatever the installation calls the column). */
   key: string;
   caption: string;
   kind: ColumnKind;
@@ -17,19 +17,17 @@ export interface ExportColumn {
   width: number;
 }
 
-const FIELDS = new Map([...CUSTOMER_FIELDS, ...CONTACT_FIELDS].map((f) => [f.id, f]));
-
 /** Ids and phone-like columns are text, so leading zeros and long numbers survive. */
-export function exportColumn(col: ListColumn, key: string, caption?: string): ExportColumn {
-  const field = col.field ? FIELDS.get(col.field) : undefined;
+export function exportColumn(f: ListField, caption?: string): ExportColumn {
+  const field = f.field;
   let kind: ColumnKind = 'text';
-  if (col.dbtype === 'date') kind = col.id === 'date1' ? 'datetime' : 'date';
-  else if ((col.dbtype === 'int' || col.dbtype === 'number') && !field?.key && col.id !== 'company' && !field?.textual) kind = 'number';
-  const title = caption ?? plainCaption(col.caption);
+  if (f.type === 'date' || f.type === 'datetime') kind = f.key === 'date1' ? 'datetime' : 'date';
+  else if ((f.type === 'int' || f.type === 'number') && !field?.key && f.key !== 'company' && !field?.textual) kind = 'number';
+  const title = caption ?? f.caption;
   // CJK characters take two columns' width in Excel.
   const textWidth = [...title].reduce((w, ch) => w + (ch.charCodeAt(0) > 0xff ? 2 : 1), 0);
   const dataWidth = kind === 'date' ? 12 : kind === 'datetime' ? 20 : field?.textual ? 16 : field?.maxLength ? Math.min(40, Math.max(10, field.maxLength / 2)) : 12;
-  return { id: col.id, key, caption: title, kind, width: Math.min(60, Math.max(textWidth + 2, dataWidth)) };
+  return { id: f.key, key: f.key, caption: title, kind, width: Math.min(60, Math.max(textWidth + 2, dataWidth)) };
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;

@@ -6,8 +6,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONTACT_LIST_COLUMNS, CUSTOMER_LIST_COLUMNS } from '../catalog/index.js';
+import { DEFAULT_LAYOUTS, LIST_FIELDS, type ListName } from '../catalog/index.js';
 import type { ErpClient } from '../erp/client.js';
+import type { ColumnNeed, ListLayout } from '../installation/list-layout.js';
 import { fillTemplate } from '../pipeline/name-template.js';
 import type { ExportConfig } from '../pipeline/schema.js';
 import type { Logger } from '../report/logger.js';
@@ -74,16 +75,53 @@ export function readState(config: ExportConfig): ExportState {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ExportState) : {};
 }
 
-export function exportColumns(config: ExportConfig): ExportColumn[] {
-  const all = config.entity === 'contact' ? CONTACT_LIST_COLUMNS : CUSTOMER_LIST_COLUMNS;
-  const keyOf = (id: string) => config.columnMap[id] ?? all.find((c) => c.id === id)?.field ?? id;
-  const chosen = config.columns ?? all.map((c) => c.id);
-  return chosen.map((entry) => {
-    const id = typeof entry === 'string' ? entry : entry.field;
-    const caption = typeof entry === 'string' ? undefined : entry.caption;
-    const col = all.find((c) => c.id === id) ?? { id, dbtype: 'string' as const, caption: id };
-    return exportColumn(col, keyOf(id), caption);
+/** The list an export reads. */
+export function exportList(config: ExportConfig): ListName {
+  return config.entity === 'contact' ? 'contact' : 'customer';
+}
+
+/** The installation's layout with this export's own column overrides (`columnMap`, id → field). */
+export function exportLayout(config: ExportConfig, base: ListLayout): ListLayout {
+  const overrides = Object.fromEntries(Object.entries(config.columnMap).map(([id, key]) => [key, id]));
+  return Object.keys(overrides).length ? base.with(overrides, `${base.origin} + columnMap`) : base;
+}
+
+/** The fields an export asks for by name (`name` in a contact export is the customer's name, as it always was). */
+function chosenKeys(config: ExportConfig): Array<{ key: string; caption?: string }> | undefined {
+  return config.columns?.map((entry) => {
+    const key = typeof entry === 'string' ? entry : entry.field;
+    return { key: config.entity === 'contact' && key === 'name' ? 'customer_name' : key, caption: typeof entry === 'string' ? undefined : entry.caption };
   });
+}
+
+/** Columns the export relies on: ord to write each record once, 添加时间 for the watermark, and every column asked for. */
+export function exportNeeds(config: ExportConfig): ColumnNeed[] {
+  const needs: ColumnNeed[] = [{ anyOf: ['ord'], why: '去重与核对行数 / each record once' }];
+  if (config.incremental) needs.push({ anyOf: ['date1'], why: '增量导出的水位 / the incremental watermark' });
+  for (const c of chosenKeys(config) ?? []) if (c.key !== 'ord' && c.key !== 'date1') needs.push({ anyOf: [c.key], why: '导出列 / an exported column' });
+  return needs;
+}
+
+/**
+ * The columns written: the ones asked for, or every field the installation's list shows, in one
+ * order whatever the installation's own (zbport's default layout first), so exports of two
+ * installations look alike.
+ */
+export function exportColumns(config: ExportConfig, layout: ListLayout, returned?: Array<{ id: string }>): ExportColumn[] {
+  const list = exportList(config);
+  const fields = LIST_FIELDS[list];
+  const chosen = chosenKeys(config);
+  if (chosen) return chosen.map((c) => exportColumn(fields.find((f) => f.key === c.key) ?? { key: c.key, caption: c.key, type: 'string' }, c.caption));
+  const shown = returned ? new Set(returned.map((c) => c.id)) : undefined;
+  const rank = (key: string) => {
+    const i = DEFAULT_LAYOUTS[list].findIndex((c) => c.field === key);
+    return i >= 0 ? i : 1000 + fields.findIndex((f) => f.key === key);
+  };
+  return layout
+    .keys()
+    .filter((k) => !shown || shown.has(layout.idOf(k)!))
+    .sort((a, b) => rank(a) - rank(b))
+    .map((k) => exportColumn(fields.find((f) => f.key === k)!));
 }
 
 export async function runExport(o: ExportOptions): Promise<ExportSummary> {
@@ -92,24 +130,28 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
   const now = o.now ?? new Date();
   const format = /\.csv$/i.test(o.output ?? config.output.file) ? 'csv' : 'xlsx';
   const file = path.resolve(fillTemplate(o.output ?? config.output.file, config.name, now));
-  const columns = exportColumns(config);
+  const list0 = exportList(config);
+  const layout = exportLayout(config, o.client.layouts[list0]);
+  const needs = exportNeeds(config);
   const state = readState(config);
   const incremental = config.incremental && !o.fullRefresh && !!state.watermark;
   const filters: Record<string, string> = Object.fromEntries(Object.entries(config.filters).map(([k, v]) => [k, String(v)]));
   if (incremental) filters.date1_0 = state.watermark!.slice(0, 10);
   const earlier = new Set(incremental ? state.ordsOnWatermarkDay ?? [] : []);
   const list = (pageindex: number, pagesize = config.pageSize) =>
-    config.entity === 'contact'
-      ? o.client.listContacts(filters, { pageindex, pagesize, sort: config.sort ?? 'ord', columnMap: config.columnMap })
-      : o.client.listCustomers(filters, { pageindex, pagesize, sort: config.sort ?? 'ord', columnMap: config.columnMap });
+    o.client.listPage(list0, filters, { pageindex, pagesize, sort: config.sort ?? 'ord', need: needs, layout });
 
   const summary: ExportSummary = {
     pipeline: config.name, entity: config.entity, target: o.target, format, dryRun: o.dryRun, incremental, filters,
     rows: 0, sheets: 0, recordcount: 0, finalRecordcount: 0, duplicatesSkipped: 0, exportedEarlier: 0,
     reconciliation: { ok: true, note: '' }, durationMs: 0, rowsPerSecond: 0,
   };
+  // One row first: its columns decide what a default export writes, and a list that lacks a
+  // column the export relies on stops here, before any file is made.
+  const probe = await list(1, 1);
+  const columns = exportColumns(config, layout, probe.cols.length ? probe.cols : undefined);
   if (o.dryRun) {
-    summary.recordcount = summary.finalRecordcount = (await list(1, 1)).page.recordcount;
+    summary.recordcount = summary.finalRecordcount = probe.page.recordcount;
     summary.reconciliation.note = `dry run: ${summary.recordcount} records would be exported to ${file}`;
     summary.durationMs = Date.now() - started;
     return summary;

@@ -4,6 +4,7 @@
  * with surrounding spaces trimmed.
  */
 import type { FieldSpec } from '../catalog/index.js';
+import { canonicalDate } from '../validate/dates.js';
 
 export function sameValue(field: FieldSpec | undefined, a: string, b: string): boolean {
   if (a === b) return true;
@@ -18,14 +19,4 @@ export function sameValue(field: FieldSpec | undefined, a: string, b: string): b
   }
   if (field.type === 'date' || field.type === 'datetime') return canonicalDate(ta) === canonicalDate(tb);
   return false;
-}
-
-/** `1985/1/2 0:00:00`, `1985-01-02` and `1985-01-02 00:00:00` all → `1985-01-02`; a real time is kept. */
-export function canonicalDate(s: string): string {
-  const m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?/.exec(s);
-  if (!m) return s;
-  const [, y, mo, d, h, mi, se] = m;
-  const date = `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
-  const time = h === undefined ? '' : `${h.padStart(2, '0')}:${mi}:${(se ?? '00').padStart(2, '0')}`;
-  return time && time !== '00:00:00' ? `${date} ${time}` : date;
 }

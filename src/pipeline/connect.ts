@@ -1,19 +1,22 @@
 /**
- * Connects a pipeline to its ERP: resolves the address and credentials from the environment
- * variables the pipeline names, or starts the built-in emulator when the pipeline allows it and
- * no address is set. The returned target description never carries secrets.
+ * Connects a command to its ERP: resolves the installation (profile, connection settings, list
+ * columns), the address and credentials from the environment variables it names, or starts the
+ * built-in emulator when the pipeline allows it and no address is set. Nothing is sent yet: the
+ * preflight (src/installation/preflight.ts) logs in and checks the lists. The target description
+ * never carries secrets.
  */
 import { ConfigError } from '../errors.js';
 import { ErpClient } from '../erp/client.js';
 import { resolveErpConfig } from '../erp/config.js';
+import { resolveInstallation, type Installation } from '../installation/resolve.js';
 import type { Logger } from '../report/logger.js';
 import { ErpAdapter } from './erp-adapter.js';
-import type { ImportErp } from './import-erp.js';
 import type { PipelineConfig } from './schema.js';
 
 export interface ErpConnection {
   client: ErpClient;
-  erp: ImportErp;
+  erp: ErpAdapter;
+  installation: Installation;
   /** e.g. `http://erp.example.com:8088` or `built-in emulator (http://127.0.0.1:39211)`. */
   target: string;
   close(): Promise<void>;
@@ -25,36 +28,51 @@ export interface Tuning {
   retries: number;
 }
 
+export interface ConnectOptions {
+  /** The pipeline's settings (erp block, installation, lists), when a pipeline is run. */
+  pipeline?: Pick<PipelineConfig, 'erp' | 'installation' | 'lists'>;
+  /** `--installation FILE`. */
+  installation?: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  tuning: Tuning;
+}
+
 /** Default account of the built-in emulator. */
 export const EMULATOR_USER = { user: 'admin', password: 'zbport' };
 
-export async function connectErp(block: PipelineConfig['erp'], env: NodeJS.ProcessEnv, log: Logger, tuning: Tuning): Promise<ErpConnection> {
-  const baseUrl = env[block.baseUrlEnv];
+export async function connectErp(o: ConnectOptions): Promise<ErpConnection> {
+  const { env, log, tuning } = o;
+  const installation = await resolveInstallation({ flag: o.installation, env, pipeline: o.pipeline });
+  const c = installation.connection;
+  const baseUrl = env[c.baseUrlEnv];
   let stopEmulator: (() => Promise<void>) | undefined;
   let resolvedEnv = env;
-  let target: string;
-  if (!baseUrl && block.fallback === 'emulator') {
+  let emulatorTarget: string | undefined;
+  if (!baseUrl && o.pipeline?.erp.fallback === 'emulator') {
+    const dataDir = o.pipeline.erp.emulatorData;
     const { startEmulator } = await import('../emulator/index.js');
-    const emu = await startEmulator({ port: 0, dataDir: block.emulatorData, users: [EMULATOR_USER], quiet: true });
+    const emu = await startEmulator({ port: 0, dataDir, users: [EMULATOR_USER], quiet: true });
     stopEmulator = () => emu.close();
-    resolvedEnv = { ...env, [block.baseUrlEnv]: emu.url, [block.userEnv]: EMULATOR_USER.user, [block.passwordEnv]: EMULATOR_USER.password };
-    target = `built-in emulator (${emu.url}, data in ${block.emulatorData})`;
-    log.warn(`${block.baseUrlEnv} is not set: using the built-in emulator, nothing is written to a real ERP`);
-  } else {
-    target = baseUrl ?? '';
+    resolvedEnv = { ...env, [c.baseUrlEnv]: emu.url, [c.userEnv]: EMULATOR_USER.user, [c.passwordEnv]: EMULATOR_USER.password };
+    emulatorTarget = `built-in emulator (${emu.url}, data in ${dataDir})`;
+    log.warn(`${c.baseUrlEnv} 未设置：使用内置模拟器，不会写入真实 ERP / ${c.baseUrlEnv} is not set: using the built-in emulator, nothing is written to a real ERP`);
   }
   const resolved = resolveErpConfig(
-    { baseUrlEnv: block.baseUrlEnv, userEnv: block.userEnv, passwordEnv: block.passwordEnv, serialnumEnv: block.serialnumEnv },
+    { baseUrlEnv: c.baseUrlEnv, userEnv: c.userEnv, passwordEnv: c.passwordEnv, serialnumEnv: c.serialnumEnv },
     resolvedEnv,
   );
   if (!resolved.ok) {
     await stopEmulator?.();
-    throw new ConfigError('the ERP connection is not configured', resolved.problems);
+    throw new ConfigError('ERP 连接未配置 / the ERP connection is not configured', resolved.problems);
   }
   const client = new ErpClient({
     ...resolved.config,
-    loginPath: block.login,
-    timeoutMs: block.timeoutMs,
+    loginPath: c.login,
+    timeoutMs: c.timeoutMs,
+    maxPageSize: c.maxPageSize,
+    zsml: c.contentType === 'zsml',
+    layouts: installation.layouts,
     // Each row in flight makes one request at a time; lookups share the same cap.
     concurrency: tuning.concurrency,
     rateLimit: tuning.rateLimit || undefined,
@@ -63,7 +81,9 @@ export async function connectErp(block: PipelineConfig['erp'], env: NodeJS.Proce
   return {
     client,
     erp: new ErpAdapter(client),
-    target,
+    installation,
+    // The origin, never the URL as written: it may carry credentials (http://user:pass@host).
+    target: emulatorTarget ?? client.origin,
     async close() {
       await client.logout().catch(() => undefined);
       await client.close?.();

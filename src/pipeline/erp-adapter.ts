@@ -1,17 +1,30 @@
 /**
- * The import's view of the ERP (ImportErp) over the protocol client.
+ * The import's view of the ERP (ImportErp) over the protocol client. Every list page it reads is
+ * held to the columns the import relies on (`require`): a page that lacks one stops the run with
+ * a ColumnMapError instead of being read as "no such record".
  */
+import type { ListName } from '../catalog/index.js';
 import type { ErpClient } from '../erp/client.js';
+import type { ColumnNeed } from '../installation/list-layout.js';
 import type { ContactRef, CustomerRef, ImportErp, SaveOutcome } from './import-erp.js';
 
-const PAGE = 500;
-
 export class ErpAdapter implements ImportErp {
+  private readonly needs: Partial<Record<ListName, ColumnNeed[]>> = {};
+
   constructor(private readonly client: ErpClient) {}
+
+  /** Columns every page of `list` must show from now on. */
+  require(list: ListName, needs: ColumnNeed[]): void {
+    this.needs[list] = needs;
+  }
+
+  shows(list: ListName, key: string): boolean {
+    return this.client.layouts[list].has(key);
+  }
 
   private async customers(filters: Record<string, string>): Promise<CustomerRef[]> {
     const out: CustomerRef[] = [];
-    for await (const r of this.client.iterateCustomers(filters, { pagesize: PAGE })) out.push(customerRef(r));
+    for await (const r of this.client.iterate('customer', filters, { need: this.needs.customer })) out.push(customerRef(r));
     return out;
   }
 
@@ -29,18 +42,19 @@ export class ErpAdapter implements ImportErp {
   }
 
   async customerCount(): Promise<number> {
-    const p = await this.client.listCustomers({}, { pagesize: 1, pageindex: 1 });
+    const p = await this.client.listPage('customer', {}, { pagesize: 1, pageindex: 1 });
     return p.page.recordcount;
   }
 
   async *allCustomers(): AsyncIterable<CustomerRef> {
-    for await (const r of this.client.iterateCustomers({}, { pagesize: PAGE })) yield customerRef(r);
+    for await (const r of this.client.iterate('customer', {}, { need: this.needs.customer })) yield customerRef(r);
   }
 
   async contacts(filters: Record<string, string>, opts: { pick?: boolean } = {}): Promise<ContactRef[]> {
     const out: ContactRef[] = [];
     const seen = new Set<string>();
-    for await (const r of this.client.iterateContacts(filters, { pagesize: PAGE, pick: opts.pick })) {
+    const list = opts.pick ? 'contactPick' : 'contact';
+    for await (const r of this.client.iterate(list, filters, { need: this.needs[list] })) {
       if (!r.ord || seen.has(r.ord)) continue;
       seen.add(r.ord);
       out.push({ ord: r.ord, values: r });
@@ -50,7 +64,7 @@ export class ErpAdapter implements ImportErp {
 
   async *allContacts(): AsyncIterable<ContactRef> {
     const seen = new Set<string>();
-    for await (const r of this.client.iterateContacts({}, { pagesize: PAGE, sort: 'ord' })) {
+    for await (const r of this.client.iterate('contact', {}, { sort: 'ord', need: this.needs.contact })) {
       if (!r.ord || seen.has(r.ord)) continue;
       seen.add(r.ord);
       yield { ord: r.ord, values: r };

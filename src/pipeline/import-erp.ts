@@ -19,6 +19,8 @@ export interface ContactRef {
 export type SaveOutcome = { outcome: 'saved' | 'unknown'; text: string };
 
 export interface ImportErp {
+  /** Whether this installation's list shows a field (per its column map, checked before the run). */
+  shows(list: 'contact' | 'contactPick' | 'customer', key: string): boolean;
   /** Customers whose name contains `name` (the ERP matches fuzzily), every page. */
   customersByName(name: string): Promise<CustomerRef[]>;
   /** Customers whose number (客户编号) contains `code`, every page. */

@@ -24,6 +24,8 @@ export interface JournalEntry {
   r?: number;
   /** ords that matched the row's key just before a create was sent (tells our record from older ones). */
   before?: string[];
+  /** A record that appeared after the save but did not read back as sent: maybe ours, never re-sent while it exists. */
+  suspect?: string;
 }
 
 export interface JournalState {
@@ -62,6 +64,11 @@ export class Journal {
     this.append({ k: key, s: 'pending', r: row, before });
   }
 
+  /** The save's record may be this one (it did not read back as sent): still pending, never re-sent while it exists. */
+  suspect(key: string, row: number, ord: string): void {
+    this.append({ k: key, s: 'pending', r: row, suspect: ord });
+  }
+
   done(key: string, row: number, outcome: JournalOutcome, ord?: string): void {
     this.append({ k: key, s: 'done', o: outcome, r: row, ...(ord ? { ord } : {}) });
   }
@@ -75,7 +82,9 @@ export class Journal {
 
   private remember(e: JournalEntry): void {
     const s = this.state.get(e.k) ?? {};
-    if (e.s === 'pending') s.pending = e;
+    // A suspect entry adds to the pending one before it (which holds the ords seen before the save).
+    if (e.s === 'pending' && e.suspect && s.pending) s.pending = { ...s.pending, suspect: e.suspect };
+    else if (e.s === 'pending') s.pending = e;
     else s.done = e;
     this.state.set(e.k, s);
   }

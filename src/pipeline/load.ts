@@ -7,22 +7,33 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
-import { Pipeline, type PipelineConfig } from './schema.js';
+import { Definition, type DefinitionConfig, type PipelineConfig } from './schema.js';
 import { checkPartial, checkRules } from './rules.js';
 import { dotPath, type ConfigProblem } from './problems.js';
 
-export interface LoadedPipeline {
+export interface LoadedDefinition<C = DefinitionConfig> {
   file: string;
-  /** Folder of the pipeline file: relative paths in it are relative to this. */
+  /** Folder of the file: relative paths in it are relative to this. */
   dir: string;
-  config: PipelineConfig;
+  config: C;
   warnings: ConfigProblem[];
 }
 
-export type LoadResult = { ok: true; pipeline: LoadedPipeline } | { ok: false; problems: ConfigProblem[] };
+export type LoadedPipeline = LoadedDefinition<PipelineConfig>;
 
-/** Reads, parses and checks one pipeline file. Never throws for bad content: problems are returned. */
-export async function loadPipeline(file: string): Promise<LoadResult> {
+export type LoadResult<C = DefinitionConfig> = { ok: true; pipeline: LoadedDefinition<C> } | { ok: false; problems: ConfigProblem[] };
+
+/** Reads and checks a pipeline (an installation profile is refused here, with a hint). */
+export async function loadPipeline(file: string): Promise<LoadResult<PipelineConfig>> {
+  const r = await loadDefinition(file);
+  if (r.ok && r.pipeline.config.kind === 'installation') {
+    return { ok: false, problems: [{ file, path: 'kind', line: 1, level: 'error', message: 'this is an installation profile, not a pipeline: name it in a pipeline (`installation:`) or with `--installation` / 这是安装配置文件，不是流水线' }] };
+  }
+  return r as LoadResult<PipelineConfig>;
+}
+
+/** Reads, parses and checks one definition file (pipeline or profile). Never throws for bad content: problems are returned. */
+export async function loadDefinition(file: string): Promise<LoadResult> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -34,7 +45,7 @@ export async function loadPipeline(file: string): Promise<LoadResult> {
   return parsePipeline(file, text);
 }
 
-/** Parses pipeline text; `file` is used for messages and relative paths. */
+/** Parses definition text; `file` is used for messages and relative paths. */
 export function parsePipeline(file: string, text: string): LoadResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -50,7 +61,7 @@ export function parsePipeline(file: string, text: string): LoadResult {
     return { ok: false, problems: [{ file, path: '', line: 1, level: 'error', message: 'expected a mapping of settings (kind, name, source, …)' }] };
   }
   const locate = locator(doc, lineCounter);
-  const parsed = Pipeline.safeParse(raw);
+  const parsed = Definition.safeParse(raw);
   if (!parsed.success) {
     for (const issue of flattenIssues(parsed.error.issues)) {
       problems.push({ file, level: 'error', ...locate(issue.path), ...describeIssue(issue, raw) });
@@ -99,7 +110,7 @@ function describeIssue(issue: Issue & { path: PropertyKey[] }, raw: unknown): { 
     case 'invalid_value':
       return { path: p, message: `\`${String(valueAt(raw, issue.path))}\` is not allowed`, known: issue.values.map(String) };
     case 'invalid_union':
-      if (issue.path.length === 0 || p === 'kind') return { path: 'kind', message: 'must be `import` or `export`', known: ['import', 'export'] };
+      if (issue.path.length === 0 || p === 'kind') return { path: 'kind', message: 'must be `import`, `export` or `installation`', known: ['import', 'export', 'installation'] };
       return { path: p, message: issue.message };
     case 'invalid_type': {
       const got = valueAt(raw, issue.path);
@@ -134,7 +145,7 @@ function knownKeysAt(p: PropertyKey[]): string[] | undefined {
     if (s?.def?.innerType) return shape(s.def.innerType);
     return undefined;
   };
-  const options = Pipeline.options.map((o) => o.shape as Record<string, unknown>);
+  const options = Definition.options.map((o) => o.shape as Record<string, unknown>);
   const keys = new Set<string>();
   for (const root of options) {
     let cur: Record<string, unknown> | undefined = root;

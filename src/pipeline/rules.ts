@@ -2,16 +2,57 @@
  * Cross-checks of a shape-valid pipeline against the field catalog and the step registries.
  * Each rule is named after the invariant it keeps; all of them run, and every problem is kept.
  */
-import { CONTACT_LIST_COLUMNS, CONTACT_LIST_FILTERS, CUSTOMER_LIST_COLUMNS, CUSTOMER_LIST_FILTERS } from '../catalog/index.js';
+import { CONTACT_LIST_FILTERS, CUSTOMER_LIST_FILTERS, FOLLOWUP_FIELDS, CONTACT_FIELDS, CUSTOMER_FIELDS, LIST_FIELDS, LIST_NAMES } from '../catalog/index.js';
+import type { InstallationConfig, ListsConfig } from '../installation/profile-schema.js';
 import { TRANSFORM_NAMES } from '../validate/index.js';
 import { ENTITIES } from './entities.js';
-import type { ExportConfig, ImportConfig, PipelineConfig } from './schema.js';
+import type { DefinitionConfig, ExportConfig, ImportConfig } from './schema.js';
 import type { ConfigProblem } from './problems.js';
 
 type RuleProblem = Omit<ConfigProblem, 'file'>;
 
-export function checkRules(config: PipelineConfig): RuleProblem[] {
-  return config.kind === 'import' ? checkImport(config) : checkExport(config);
+export function checkRules(config: DefinitionConfig): RuleProblem[] {
+  if (config.kind === 'installation') return checkProfile(config);
+  const out = config.kind === 'import' ? checkImport(config) : checkExport(config);
+  if (config.lists) out.push(...listColumnsExist(config.lists, 'lists'));
+  return out;
+}
+
+/** Every enum field of every entity, by id: what `enums:` may name. */
+const ENUM_FIELDS = new Map([...CONTACT_FIELDS, ...FOLLOWUP_FIELDS, ...CUSTOMER_FIELDS].filter((f) => f.options).map((f) => [f.id, f]));
+
+function checkProfile(c: InstallationConfig): RuleProblem[] {
+  const out = listColumnsExist(c.lists, 'lists');
+  // enumOverridesNameEnumFields
+  for (const [field, overrides] of Object.entries(c.enums)) {
+    if (!ENUM_FIELDS.has(field)) {
+      out.push({ path: `enums.${field}`, level: 'error', message: `\`${field}\` is not an enum field`, known: [...ENUM_FIELDS.keys()] });
+      continue;
+    }
+    for (const [label, id] of Object.entries(overrides)) {
+      if (!/^\S+$/.test(id)) out.push({ path: `enums.${field}.${label}`, level: 'error', message: 'id must not be empty or contain spaces' });
+    }
+  }
+  return out;
+}
+
+/** listColumnsExist: keys are fields the list can show, and no column carries two fields. */
+function listColumnsExist(lists: ListsConfig, at: string): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  for (const name of LIST_NAMES) {
+    const columns = lists[name]?.columns;
+    if (!columns) continue;
+    const known = LIST_FIELDS[name].map((f) => f.key);
+    const owner = new Map<string, string>();
+    for (const [key, id] of Object.entries(columns)) {
+      if (!known.includes(key)) out.push({ path: `${at}.${name}.columns.${key}`, level: 'error', message: `\`${key}\` is not a field of the ${name} list`, known });
+      if (!id) continue;
+      const other = owner.get(id);
+      if (other) out.push({ path: `${at}.${name}.columns.${key}`, level: 'error', message: `column \`${id}\` is already mapped to \`${other}\`: one column carries one field` });
+      owner.set(id, key);
+    }
+  }
+  return out;
 }
 
 /**
@@ -108,19 +149,24 @@ export function effectiveMatchKeys(c: ImportConfig): string[] {
 function checkExport(c: ExportConfig): RuleProblem[] {
   const out: RuleProblem[] = [];
   const filters = (c.entity === 'contact' ? CONTACT_LIST_FILTERS : CUSTOMER_LIST_FILTERS).map((f) => f.id).filter((id) => !['pagesize', 'pageindex', '_rpt_sort', 'checktype'].includes(id));
-  const columns = (c.entity === 'contact' ? CONTACT_LIST_COLUMNS : CUSTOMER_LIST_COLUMNS).map((col) => col.id);
+  const fields = LIST_FIELDS[c.entity === 'contact' ? 'contact' : 'customer'].map((f) => f.key);
   // filtersExist
   for (const f of Object.keys(c.filters)) {
     if (!filters.includes(f)) out.push({ path: `filters.${f}`, level: 'error', message: `unknown ${c.entity} list filter \`${f}\``, known: filters });
   }
-  // columnsExist
-  const known = new Set([...columns, ...Object.keys(c.columnMap)]);
+  // columnsExist: by field, whatever the installation calls its columns
+  const known = new Set(fields);
   (c.columns ?? []).forEach((col, i) => {
     const id = typeof col === 'string' ? col : col.field;
-    if (!known.has(id)) out.push({ path: `columns.${i}`, level: 'error', message: `unknown ${c.entity} list column \`${id}\``, known: [...known] });
+    if (c.entity === 'contact' && id === 'name') {
+      out.push({ path: `columns.${i}`, level: 'warning', message: '`name` is read as `customer_name` (客户名称); write `customer_name`: in some installations the contact\'s own name is a column called `name`' });
+    } else if (!known.has(id)) out.push({ path: `columns.${i}`, level: 'error', message: `unknown ${c.entity} list field \`${id}\``, known: [...known] });
   });
   if (c.sort && !known.has(c.sort.replace(/^-/, ''))) {
-    out.push({ path: 'sort', level: 'error', message: `unknown sort column \`${c.sort}\``, known: [...known] });
+    out.push({ path: 'sort', level: 'error', message: `unknown sort field \`${c.sort}\``, known: [...known] });
+  }
+  for (const [id, key] of Object.entries(c.columnMap)) {
+    if (!known.has(key)) out.push({ path: `columnMap.${id}`, level: 'error', message: `unknown ${c.entity} list field \`${key}\``, known: [...known] });
   }
   if (!/\.(xlsx|csv)$/i.test(c.output.file)) {
     out.push({ path: 'output.file', level: 'error', message: 'must end in .xlsx or .csv' });

@@ -35,6 +35,8 @@ import { ConfigError } from '../errors.js';
 import { fillTemplate } from './name-template.js';
 import type { Progress } from '../report/progress.js';
 import type { Logger } from '../report/logger.js';
+import type { ListNeeds } from '../installation/preflight.js';
+import { importNeeds } from './column-needs.js';
 
 export interface ImportRunOptions {
   pipeline: LoadedPipeline & { config: ImportConfig };
@@ -50,6 +52,18 @@ export interface ImportRunOptions {
   signal?: AbortSignal;
   /** Clock for report folder names (tests pin it). */
   now?: Date;
+  /**
+   * Connects and checks the ERP for these list columns before any row is read (preflight.ts);
+   * throws a ConfigError or ConnectionError to stop the run.
+   */
+  prepare?: (needs: ListNeeds) => Promise<void>;
+  /** This installation's enum ids (label → id per field); the pipeline's `enums` override them. */
+  enums?: Record<string, Record<string, string>>;
+  /**
+   * Asks whether the ERP still answers at all: the cause when it does not. Called when a row has
+   * failed for good, to tell an outage (stop, resume later) from one bad row.
+   */
+  health?: () => Promise<string | undefined>;
 }
 
 export interface ImportSummary {
@@ -66,6 +80,10 @@ export interface ImportSummary {
   unchanged: number;
   skipped: number;
   failed: number;
+  /** Rows whose write was cut short by an ERP outage: not bad rows; the next run resumes them. */
+  interrupted: number;
+  /** Rows of the file not yet attempted when the run stopped (a lower bound when counting took too long). */
+  notAttempted: number;
   doneEarlier: number;
   wouldCreate: number;
   wouldUpdate: number;
@@ -77,7 +95,7 @@ export interface ImportSummary {
   peakRssMB?: number;
   aborted?: string;
   /** The error that stopped the run, when one did (typed ERP errors carry no secrets). */
-  fatal?: { kind: string; message: string };
+  fatal?: { kind: string; message: string; details?: string[] };
   reports: { dir: string; rejects?: string; results?: string; summary?: string };
   lookups: { companies: number; cacheHits: number };
   /** Rejections by code, for a quick look. */
@@ -123,17 +141,21 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
 
   const preparer = new RowPreparer({
     file: reader.file, sheet: reader.sheet, fields: entity.fields, columns: plan.columns,
-    defaultTransforms: config.transforms, enums: config.enums,
+    defaultTransforms: config.transforms, enums: mergeEnums(opts.enums ?? {}, config.enums),
     references: config.entity === 'contact' && config.lookup.by !== 'id' ? ['company'] : [],
   });
   const matchKeys = effectiveMatchKeys(config);
+  // Connection and list columns are checked before any row is read or anything written.
+  await opts.prepare?.(importNeeds(config, matchKeys));
   const journalFile = opts.dryRun ? undefined : await journalPath(opts.pipeline, path.resolve(file), opts.target);
   const journal = journalFile ? writable('stateDir', config.stateDir, () => Journal.open(journalFile)) : undefined;
   if (journal?.resumed) opts.log.info(`resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);
   const resolver = new CompanyResolver(opts.erp, config.lookup.by, config.lookup.preload);
   const contacts = config.entity === 'followup' ? new ContactResolver(opts.erp, resolver, config.contactLookup.by) : undefined;
-  // A dry run matches against all existing contacts loaded once (ords only matter when writing).
-  const index = opts.dryRun && config.entity === 'contact' && !matchKeys.includes('ord') ? await ContactIndex.load(opts.erp, matchKeys) : undefined;
+  // A dry run matches against all existing contacts loaded once (ords only matter when writing),
+  // where the list shows every match key itself (not the customer only by name).
+  const indexable = matchKeys.every((k) => opts.erp.shows('contact', k));
+  const index = opts.dryRun && config.entity === 'contact' && !matchKeys.includes('ord') && indexable ? await ContactIndex.load(opts.erp, matchKeys) : undefined;
   const writer: RowWriter = config.entity === 'followup'
     ? new FollowupWriter(opts.erp, journal, { retries: config.write.retries, dryRun: opts.dryRun })
     : new ContactWriter(opts.erp, journal, {
@@ -148,7 +170,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
 
   const s: ImportSummary = {
     pipeline: config.name, file, sheet: reader.sheet, target: opts.target, dryRun: opts.dryRun,
-    read: 0, valid: 0, rejected: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, doneEarlier: 0,
+    read: 0, valid: 0, rejected: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, interrupted: 0, notAttempted: 0, doneEarlier: 0,
     wouldCreate: 0, wouldUpdate: 0, wouldSkip: 0, unmappedColumns: plan.unmapped, durationMs: 0, rowsPerSecond: 0,
     reports: { dir: reportDir }, lookups: { companies: 0, cacheHits: 0 }, problems: {},
   };
@@ -184,6 +206,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
     }
     // The prepared values are this row's own: the company name is replaced by its ord in place.
     const values = prep.values;
+    let companyName: string | undefined;
     if (companyCol && values.company) {
       const r = await resolver.resolve(values.company);
       if (!r.ok) {
@@ -197,6 +220,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
         return reject(src, [preparer.problem(src.row, companyCol, 'company', values.company, r.code, { zh, en })]);
       }
       values.company = r.ord;
+      companyName = r.customer.name;
     }
     if (contacts) {
       const text = (role: string) => {
@@ -217,11 +241,20 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
     }
     // The journal's row key; a dry run keeps no journal.
     const key = journal ? (occurrences ? occurrences.next(contentHash(config.entity, values)) : contentHash(config.entity, values)) : '';
-    const result = await writer.write({ row: src.row, key, values, blanks: prep.blanks });
-    record(src, result);
+    const result = await writer.write({ row: src.row, key, values, blanks: prep.blanks, companyName });
+    await record(src, result);
   };
 
-  const record = (src: SourceRow, r: WriteResult) => {
+  const record = async (src: SourceRow, r: WriteResult) => {
+    if (r.outcome === 'failed' && r.code === 'ERP_FAILED' && opts.health) {
+      // A row that failed for good during an outage is not a bad row: stop, and resume later.
+      const down = await outage();
+      if (down) {
+        s.interrupted++;
+        results?.add({ row: src.row, outcome: 'interrupted', ord: r.ord, code: r.code, reason: `ERP 中断，未完成：${down} / interrupted by an ERP outage` });
+        return;
+      }
+    }
     if (r.outcome === 'rejected' || r.outcome === 'failed') {
       consecutiveFailures++;
       reject(src, [preparer.problem(src.row, undefined, '', '', r.code, { zh: r.zh, en: r.en })], r.outcome, r.ord);
@@ -239,6 +272,21 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
     results?.add({ row: src.row, outcome: r.outcome as RowOutcome, ord: r.ord, reason: 'note' in r ? r.note : undefined });
   };
 
+  let outageCause: string | undefined;
+  let outageCheck: Promise<string | undefined> | undefined;
+  // One health check at a time; its answer is shared by the rows failing together.
+  const outage = async (): Promise<string | undefined> => {
+    if (outageCause) return outageCause;
+    outageCheck ??= opts.health!().finally(() => {
+      setTimeout(() => (outageCheck = undefined), 2000).unref();
+    });
+    const cause = await outageCheck;
+    if (cause && !outageCause) {
+      outageCause = cause;
+      abort ??= `ERP 不可用，已停止：${cause}；ERP 恢复后原样重新运行同一命令即可继续 / the ERP stopped answering (${cause}); run the same command again when it is back to resume`;
+    }
+    return cause;
+  };
   const onAbort = () => {
     abort ??= 'interrupted';
   };
@@ -256,7 +304,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
         } catch (err) {
           if (isTransient(err)) {
             // The ERP kept failing for this row (lookups included) beyond the client's retries.
-            record(next.value, { outcome: 'failed', code: 'ERP_FAILED', zh: `ERP 多次出错：${(err as Error).message}`, en: `the ERP kept failing: ${(err as Error).message}` });
+            await record(next.value, { outcome: 'failed', code: 'ERP_FAILED', zh: `ERP 多次出错：${(err as Error).message}`, en: `the ERP kept failing: ${(err as Error).message}` });
             continue;
           }
           // Errors that are not about one row (login refused, session lost for good, a bug): stop the run.
@@ -266,6 +314,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
       }
     };
     await Promise.all(Array.from({ length: config.write.concurrency }, worker));
+    if (abort && (outageCause || fatal !== undefined)) s.notAttempted = await countRest(iterator);
   } finally {
     clearInterval(tick);
     opts.signal?.removeEventListener('abort', onAbort);
@@ -281,8 +330,30 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   s.durationMs = Date.now() - started;
   s.rowsPerSecond = s.durationMs ? Math.round((s.read * 1000) / s.durationMs) : s.read;
   s.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-  if (fatal !== undefined) s.fatal = { kind: (fatal as { kind?: string }).kind ?? 'internal', message: (fatal as Error).message ?? String(fatal) };
+  if (fatal !== undefined) {
+    const details = (fatal as { details?: string[] }).details;
+    s.fatal = { kind: (fatal as { kind?: string }).kind ?? 'internal', message: (fatal as Error).message ?? String(fatal), ...(details?.length ? { details } : {}) };
+  }
   return s;
+}
+
+/** Label → id per field: the installation's ids, then the pipeline's own overrides. */
+function mergeEnums(a: Record<string, Record<string, string>>, b: Record<string, Record<string, string>>): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = { ...a };
+  for (const [field, map] of Object.entries(b)) out[field] = { ...(a[field] ?? {}), ...map };
+  return out;
+}
+
+/** Rows left in the source, counted (not processed) for a stopped run's summary; at most 10 s of reading. */
+async function countRest(next: () => Promise<IteratorResult<unknown>>): Promise<number> {
+  const until = Date.now() + 10_000;
+  let n = 0;
+  try {
+    while (Date.now() < until && !(await next()).done) n++;
+  } catch {
+    // An unreadable rest of the file: the count so far is what can be said.
+  }
+  return n;
 }
 
 /** A folder the run must write to, or a configuration error that names it (never a stack trace). */

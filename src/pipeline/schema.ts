@@ -6,25 +6,24 @@
  * These are the *written* shapes; rules.ts checks references against the field catalog.
  */
 import { z } from 'zod';
+import { InstallationProfile, ConnectionSettings, ListsBlock } from '../installation/profile-schema.js';
 
 const positiveInt = () => z.number().int().positive();
 
-/** Where the ERP is. Values are never secrets themselves: secrets are named by environment variable. */
+/**
+ * Where the ERP is. Values are never secrets themselves: secrets are named by environment
+ * variable. Connection settings left out come from the installation profile (and its defaults).
+ */
 export const ErpBlock = z
   .strictObject({
-    baseUrlEnv: z.string().default('ZB_BASE_URL').describe('Environment variable holding the ERP base URL, e.g. http://erp.example.com:8088'),
-    userEnv: z.string().default('ZB_USER').describe('Environment variable holding the ERP user name'),
-    passwordEnv: z.string().default('ZB_PASSWORD').describe('Environment variable holding the ERP password (never written to logs or reports)'),
-    serialnumEnv: z.string().default('ZB_SERIALNUM').describe('Environment variable holding the device serial (20 letters/digits at most); a stable default is derived when unset'),
-    login: z.enum(['webapi', 'mobile']).default('webapi').describe('Login endpoint: /webapi/v3/ov1/login (webapi) or /sysa/mobilephone/login.asp (mobile)'),
+    ...ConnectionSettings,
     fallback: z
       .enum(['none', 'emulator'])
       .default('none')
       .describe('What to do when the base URL variable is unset: fail (none), or run against the built-in emulator (emulator; for demos and rehearsals only)'),
     emulatorData: z.string().default('.zbport-emulator').describe('Data directory of the built-in emulator, when it is used'),
-    timeoutMs: positiveInt().default(30_000).describe('Time limit of one request, in milliseconds'),
   })
-  .describe('How to reach the ERP');
+  .describe('How to reach the ERP; settings left out come from the installation profile');
 
 export const SourceBlock = z
   .strictObject({
@@ -109,7 +108,13 @@ export const ExportTarget = z
 const base = {
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').describe('Pipeline name, used in report and state file names'),
   description: z.string().optional().describe('What the pipeline is for'),
+  installation: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Installation profile (YAML, written by `zbport doctor`) describing the ERP this pipeline talks to; `--installation` or ZBPORT_INSTALLATION override it; default: zbport\'s built-in guess, checked against the server before writing'),
   erp: ErpBlock.prefault({}),
+  lists: ListsBlock.optional().describe('Overrides of single list columns of the installation profile, for this pipeline only'),
 };
 
 export const ImportPipeline = z.strictObject({
@@ -132,14 +137,14 @@ export const ExportPipeline = z.strictObject({
   kind: z.literal('export'),
   entity: z.enum(['contact', 'customer']).describe('Which list to export'),
   filters: z.record(z.string(), z.union([z.string(), z.number()])).default({}).describe('List filters (field catalog: contact list filters), e.g. name, sex, date1_0'),
-  sort: z.string().optional().describe('Sort column id, with a leading - for descending'),
-  pageSize: positiveInt().max(1000).default(200).describe('Rows per list page'),
+  sort: z.string().optional().describe('Sort by field (ord, date1 …), with a leading - for descending; sent as the installation\'s column id'),
+  pageSize: positiveInt().max(5000).default(200).describe('Rows per list page (at most the installation\'s connection.maxPageSize)'),
   concurrency: positiveInt().max(32).default(4).describe('Pages fetched in parallel (written in order)'),
   columns: z
     .array(z.union([z.string(), z.strictObject({ field: z.string(), caption: z.string().optional() })]))
     .optional()
-    .describe('Columns to write, by list column id; default: every column'),
-  columnMap: z.record(z.string(), z.string()).default({}).describe('List column id → field overrides, for installations whose list columns differ'),
+    .describe('Columns to write, by field (person_name, customer_name, mobile, date1 …; the same names whatever the installation calls its columns); default: every field the list shows'),
+  columnMap: z.record(z.string(), z.string()).default({}).describe('Column id → logical field, overriding the installation profile for this export (older form of `lists:`)'),
   incremental: z.boolean().default(false).describe('Export only records added since the last successful run'),
   output: ExportTarget,
   stateDir: z.string().default('.zbport/state').describe('Where the watermark and the lock live'),
@@ -147,8 +152,12 @@ export const ExportPipeline = z.strictObject({
 
 export const Pipeline = z.discriminatedUnion('kind', [ImportPipeline, ExportPipeline]);
 
+/** Every YAML definition zbport reads: pipelines and installation profiles share one loader, lint and schema. */
+export const Definition = z.discriminatedUnion('kind', [ImportPipeline, ExportPipeline, InstallationProfile]);
+
 export type WrittenPipeline = z.input<typeof Pipeline>;
 export type PipelineConfig = z.output<typeof Pipeline>;
+export type DefinitionConfig = z.output<typeof Definition>;
 export type ImportConfig = z.output<typeof ImportPipeline>;
 export type ExportConfig = z.output<typeof ExportPipeline>;
 export type MappingEntryConfig = z.output<typeof MappingEntry>;

@@ -4,7 +4,7 @@
  */
 import { csvField, LineFile } from './line-file.js';
 
-export type RowOutcome = 'created' | 'updated' | 'skipped' | 'unchanged' | 'rejected' | 'failed' | 'would-create' | 'would-update' | 'would-skip' | 'done-earlier';
+export type RowOutcome = 'created' | 'updated' | 'skipped' | 'unchanged' | 'rejected' | 'failed' | 'interrupted' | 'would-create' | 'would-update' | 'would-skip' | 'done-earlier';
 
 export interface ResultLine {
   row: number;

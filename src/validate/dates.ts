@@ -62,3 +62,17 @@ export function parseDateText(text: string): DateResult {
   }
   return { ok: false };
 }
+
+/**
+ * How the ERP shows a date back (list cells, details): `1985/1/2 0:00:00`, `1985-01-02` and
+ * `1985-01-02 00:00:00` all → `1985-01-02`; a real time is kept. Text that is not a date is
+ * returned as it is.
+ */
+export function canonicalDate(s: string): string {
+  const m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?/.exec(s);
+  if (!m) return s;
+  const [, y, mo, d, h, mi, se] = m;
+  const date = `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
+  const time = h === undefined ? '' : `${h.padStart(2, '0')}:${mi}:${(se ?? '00').padStart(2, '0')}`;
+  return time && time !== '00:00:00' ? `${date} ${time}` : date;
+}
