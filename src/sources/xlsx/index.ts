@@ -15,7 +15,7 @@ import { fromExcelSerial } from '../../validate/dates.js';
 import { MAX_COLUMNS, MAX_PART_BYTES, MAX_ROW_CHARS, MAX_ROWS, MAX_SHARED_STRINGS, MAX_SHARED_STRINGS_BYTES, MAX_SHEET_BYTES, MAX_SHEET_CHARS } from '../limits.js';
 import { headerHasNul, nulProblems } from '../nul.js';
 import { local, parseStyles, parseWorkbook, SharedStrings, SharedStringsBuilder, unescapeOoxml, type NumberStyles, type SheetRef } from './parts.js';
-import { GuardedXml, XmlRefused } from './xml.js';
+import { GuardedXml, located, XmlRefused } from './xml.js';
 import { XlsxZip } from './zip.js';
 
 export interface XlsxOptions {
@@ -60,12 +60,12 @@ export async function openXlsx(o: XlsxOptions): Promise<SourceReader> {
     if (headerHasNul(headers)) {
       throw new InputError(o.file, `工作表“${sheet.name}”的表头（第 ${headerRow} 行）含有 NUL 字节 / the header (row ${headerRow}) of sheet \`${sheet.name}\` holds NUL bytes`);
     }
-    reader.headers = headers;
     async function* rows(): AsyncGenerator<SourceRow> {
       try {
         for (;;) {
           const r = await it.next();
           if (r.done) return;
+          if (reader.nulRows.has(r.value)) r.value.problems = nulProblems(r.value, headers, o.file, sheet.name);
           yield r.value;
         }
       } finally {
@@ -106,7 +106,7 @@ function xmlPart<T>(file: string, part: string, parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    if (err instanceof XmlRefused) throw new InputError(file, `${part} ${err.message}`);
+    if (err instanceof XmlRefused) throw new InputError(file, located(err, `${part} `, `${part} `));
     throw err;
   }
 }
@@ -121,7 +121,7 @@ async function readSharedStrings(zip: XlsxZip, part: string): Promise<SharedStri
     builder.write(decoder.decode());
     return builder.finish();
   } catch (err) {
-    if (err instanceof XmlRefused) throw new InputError(zip.file, `${part} ${err.message}`);
+    if (err instanceof XmlRefused) throw new InputError(zip.file, located(err, `${part} `, `${part} `));
     throw zip.readError(part, err);
   } finally {
     stream.destroy();
@@ -146,8 +146,8 @@ export function columnIndex(ref: string): number {
 
 class SheetReader {
   bytesRead = 0;
-  /** Set once the header row is known: names the columns of row problems. */
-  headers: string[] = [];
+  /** Rows with a cell holding U+0000, for the caller to report once it knows the header. */
+  readonly nulRows = new WeakSet<SourceRow>();
   private rowHasNul = false;
 
   constructor(
@@ -212,7 +212,7 @@ class SheetReader {
           const a = t.attributes as Record<string, string>;
           col = a.r ? columnIndex(a.r) : col + 1;
           if (col < 0 || col >= MAX_COLUMNS) {
-            const ref = a.r ? `单元格引用 \`${shorten(a.r, 20)}\`` : `第 ${col + 1} 个单元格`;
+            const ref = a.r ? `单元格引用 \`${shorten(a.r, 20)}\` ` : `第 ${col + 1} 个单元格`;
             const refEn = a.r ? `cell reference \`${shorten(a.r, 20)}\`` : `cell ${col + 1}`;
             throw this.refuse(`第 ${rowNum} 行的${ref}超出 Excel 的最后一列 XFD（${MAX_COLUMNS.toLocaleString('en-US')} 列），文件已损坏或被篡改 / sheet \`${this.sheet}\`, row ${rowNum}: ${refEn} is ${col < 0 ? 'not valid' : `beyond Excel's last column XFD (${MAX_COLUMNS.toLocaleString('en-US')} columns)`} (a corrupt or crafted file)`);
           }
@@ -255,7 +255,7 @@ class SheetReader {
       } else if (n === 'row') {
         if (nonEmpty) {
           const row: SourceRow = { row: rowNum, cells: Array.from(cells) };
-          if (this.rowHasNul) row.problems = nulProblems(row, this.headers, this.file, this.sheet);
+          if (this.rowHasNul) this.nulRows.add(row);
           ready.push(row);
         }
       }
@@ -272,7 +272,7 @@ class SheetReader {
       while (ready.length) yield ready.shift()!;
     } catch (err) {
       if (err instanceof InputError) throw err;
-      if (err instanceof XmlRefused) throw this.refuse(`（${this.path}）${err.message}`);
+      if (err instanceof XmlRefused) throw new InputError(this.file, located(err, `工作表“${this.sheet}”（${this.path}）`, `sheet \`${this.sheet}\` (${this.path}) `));
       throw this.zip.readError(this.path, err);
     } finally {
       stream.destroy();

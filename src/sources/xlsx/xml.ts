@@ -84,6 +84,12 @@ function describe(message: string): string {
   return `XML 格式错误 / malformed XML (${m})`;
 }
 
+/** A refusal's message with where it happened put before both its Chinese and its English half. */
+export function located(err: XmlRefused, zh: string, en: string): string {
+  const at = err.message.indexOf(' / ');
+  return at === -1 ? `${zh}${err.message}` : `${zh}${err.message.slice(0, at)} / ${en}${err.message.slice(at + 3)}`;
+}
+
 /** Calls the handlers for every element of a small XML document held whole. */
 export function eachElement(xml: string, h: XmlHandlers): void {
   const g = new GuardedXml(h);
