@@ -20,14 +20,15 @@ export interface Tool {
 export function tool(command: string, installHint: string): Tool {
   const available = (process.env.PATH ?? '').split(path.delimiter).some((d) => d && existsSync(path.join(d, command)));
   const required = process.env.ZBPORT_REQUIRE_TOOLS === '1';
-  const reason = `\`${command}\` not found on PATH (${installHint}); set ZBPORT_REQUIRE_TOOLS=1 to make this test mandatory`;
+  const missing = `\`${command}\` not found on PATH (${installHint})`;
+  const reason = `${missing}; ZBPORT_REQUIRE_TOOLS=1 makes these tests mandatory`;
   if (!available && !required) process.stderr.write(`skipping tests that need ${command}: ${reason}\n`);
   return {
     available,
     run: available || required,
     note: available || required ? '' : ` [skipped: ${reason}]`,
     assertAvailable() {
-      if (!available) throw new Error(`ZBPORT_REQUIRE_TOOLS=1 but ${reason}`);
+      if (!available) throw new Error(`ZBPORT_REQUIRE_TOOLS=1 but ${missing}`);
     },
   };
 }
