@@ -199,7 +199,7 @@ class SheetReader {
           }
           rowNum = r !== undefined ? Number(r) : rowNum + 1;
           if (rowNum < 1 || rowNum > MAX_ROWS) {
-            throw this.refuse(`的行号 ${rowNum} 超出 Excel 上限 ${MAX_ROWS.toLocaleString('en-US')}，文件已损坏或被篡改 / sheet \`${this.sheet}\`: row ${rowNum} is beyond Excel's last row ${MAX_ROWS.toLocaleString('en-US')} (a corrupt or crafted file)`);
+            throw this.refuse(`的行号 ${rowNum} 不在 Excel 的 1 至 ${MAX_ROWS.toLocaleString('en-US')} 行之内，文件已损坏或被篡改 / sheet \`${this.sheet}\`: row ${rowNum} is outside Excel's rows 1 to ${MAX_ROWS.toLocaleString('en-US')} (a corrupt or crafted file)`);
           }
           cells = [];
           nonEmpty = false;
