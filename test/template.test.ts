@@ -19,6 +19,10 @@ import { validateValue } from '../src/validate/index.js';
 import { openXlsx } from '../src/sources/xlsx/index.js';
 import { captureOutput } from './helpers/capture.js';
 import { tempDir } from './helpers/files.js';
+import { tool } from './helpers/tools.js';
+
+const office = tool('soffice', 'LibreOffice; .ci/run installs libreoffice-calc-nogui');
+const itWithOffice = office.run ? it : it.skip;
 
 let emu: Emulator;
 let dir: string;
@@ -97,7 +101,8 @@ describe('templates', () => {
     expect(styles).toMatch(/formatCode="@"|numFmtId="49"/);
   });
 
-  it('opens in LibreOffice without repair and keeps its validations', async () => {
+  itWithOffice(`opens in LibreOffice without repair and keeps its validations${office.note}`, async () => {
+    office.assertAvailable();
     const out = `${dir}/lo`;
     execFileSync('soffice', ['--headless', '--calc', '--convert-to', 'xlsx:Calc MS Excel 2007 XML', '--outdir', out, template], { stdio: 'pipe', timeout: 120_000 });
     const converted = path.join(out, path.basename(template));

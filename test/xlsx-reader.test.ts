@@ -12,6 +12,10 @@ import { InputError } from '../src/errors.js';
 import type { SourceRow } from '../src/sources/types.js';
 import { LARGE_HEADERS, LARGE_ROWS, largeRow } from './helpers/xlsx-content.js';
 import { tempDir, writeXlsx } from './helpers/files.js';
+import { tool } from './helpers/tools.js';
+
+const office = tool('soffice', 'LibreOffice; .ci/run installs libreoffice-calc-nogui');
+const itWithOffice = office.run ? it : it.skip;
 
 const LO = 'fixtures/xlsx/libreoffice-30000.xlsx';
 const EDGE = 'fixtures/xlsx/edge-cases.xlsx';
@@ -141,14 +145,9 @@ describe('XLSX reader', () => {
     expect(rows).toEqual([]);
   });
 
-  it('reads the same workbook after LibreOffice saves it again now, when LibreOffice is installed', async () => {
-    let soffice = true;
-    try {
-      execFileSync('soffice', ['--version'], { stdio: 'ignore' });
-    } catch {
-      soffice = false;
-    }
-    if (!soffice) return; // the committed fixture above is the office-suite proof; this re-checks with the local install
+  // The committed fixture above is the office-suite proof; this re-checks with the local install.
+  itWithOffice(`reads the same workbook after LibreOffice saves it again now${office.note}`, async () => {
+    office.assertAvailable();
     const dir = tempDir();
     copyFileSync(EDGE, path.join(dir, 'in.xlsx'));
     execFileSync('soffice', ['--headless', '--calc', '--convert-to', 'xlsx:Calc MS Excel 2007 XML', '--outdir', path.join(dir, 'out'), path.join(dir, 'in.xlsx')], { stdio: 'ignore' });

@@ -1,5 +1,6 @@
 /**
- * `zbport lint`: checks pipeline definitions and prints every problem with file, line and path.
+ * `zbport lint`: checks pipeline definitions and prints every problem with file, line and path,
+ * file after file: a bad file (a YAML bomb, a 50 MB file) is reported and the next one checked.
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -32,9 +33,18 @@ export async function lintCommand(opts: LintOptions): Promise<number> {
   return bad ? 2 : 0;
 }
 
+/**
+ * One file's problems. Whatever goes wrong with one file (a hostile one included) is reported as
+ * its problem, and lint goes on to the next file.
+ */
 export async function lintFile(file: string): Promise<ConfigProblem[]> {
-  const r = await loadPipeline(file);
-  return r.ok ? r.pipeline.warnings : r.problems;
+  try {
+    const r = await loadPipeline(file);
+    return r.ok ? r.pipeline.warnings : r.problems;
+  } catch (err) {
+    const message = (err as Error)?.message ?? String(err);
+    return [{ file, path: '', level: 'error', message: `无法检查 / could not be checked (internal error, please report it): ${message.split('\n')[0]}` }];
+  }
 }
 
 async function expand(paths: string[]): Promise<string[]> {

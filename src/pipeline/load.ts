@@ -3,9 +3,9 @@
  * then rules that check references against the field catalog. Every problem is collected
  * with its file, line and dot path before anything is reported.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { Definition, type DefinitionConfig, type PipelineConfig } from './schema.js';
 import { checkPartial, checkRules } from './rules.js';
@@ -23,6 +23,14 @@ export type LoadedPipeline = LoadedDefinition<PipelineConfig>;
 
 export type LoadResult<C = DefinitionConfig> = { ok: true; pipeline: LoadedDefinition<C> } | { ok: false; problems: ConfigProblem[] };
 
+/** A pipeline is a page of settings; a larger file is not one (and 50 MB scalars are how YAML is attacked). */
+export const MAX_PIPELINE_BYTES = 1024 * 1024;
+/**
+ * Aliases (`*name`) a pipeline may expand (the yaml package's own default, stated): a few
+ * anchors nested in each other ("billion laughs") expand to gigabytes.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
 /** Reads and checks a pipeline (an installation profile is refused here, with a hint). */
 export async function loadPipeline(file: string): Promise<LoadResult<PipelineConfig>> {
   const r = await loadDefinition(file);
@@ -36,8 +44,11 @@ export async function loadPipeline(file: string): Promise<LoadResult<PipelineCon
 export async function loadDefinition(file: string): Promise<LoadResult> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readCapped(file);
   } catch (err) {
+    if (err instanceof TooLarge) {
+      return { ok: false, problems: [{ file, path: '', level: 'error', message: `文件超过 ${MAX_PIPELINE_BYTES / 1024 / 1024} MiB，不是流水线定义 / larger than ${MAX_PIPELINE_BYTES / 1024 / 1024} MiB: not a pipeline definition (pipelines are at most 1 MiB)` }] };
+    }
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read (${code ?? String(err)})`;
     return { ok: false, problems: [{ file, path: '', level: 'error', message: reason }] };
@@ -45,8 +56,31 @@ export async function loadDefinition(file: string): Promise<LoadResult> {
   return parsePipeline(file, text);
 }
 
-/** Parses definition text; `file` is used for messages and relative paths. */
+class TooLarge extends Error {}
+
+/** The file's text, reading at most one byte past the cap (a device or a growing file included). */
+async function readCapped(file: string): Promise<string> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(MAX_PIPELINE_BYTES + 1);
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, null);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+      if (n > MAX_PIPELINE_BYTES) throw new TooLarge();
+    }
+    return buf.toString('utf8', 0, n);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Parses definition text (a pipeline or a profile); `file` is used for messages and relative paths. */
 export function parsePipeline(file: string, text: string): LoadResult {
+  if (Buffer.byteLength(text) > MAX_PIPELINE_BYTES) {
+    return { ok: false, problems: [{ file, path: '', level: 'error', message: `larger than ${MAX_PIPELINE_BYTES / 1024 / 1024} MiB: not a pipeline definition` }] };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: ConfigProblem[] = [];
@@ -56,7 +90,24 @@ export function parsePipeline(file: string, text: string): LoadResult {
   }
   if (problems.length) return { ok: false, problems };
 
-  const raw = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // The yaml package throws (a ReferenceError) when aliases expand past the count.
+    const alias = firstAlias(doc);
+    const pos = alias !== undefined ? lineCounter.linePos(alias) : undefined;
+    const excessive = /alias/i.test((err as Error).message);
+    return {
+      ok: false,
+      problems: [{
+        file, path: '', line: pos?.line, col: pos?.col, level: 'error',
+        message: excessive
+          ? `YAML 别名（*name）展开过多，疑似“十亿笑”攻击；流水线最多展开 ${MAX_ALIAS_COUNT} 次别名 / YAML aliases (*name) expand too far (a "billion laughs" file?): a pipeline may expand at most ${MAX_ALIAS_COUNT}`
+          : `YAML: ${(err as Error).message.split('\n')[0]}`,
+      }],
+    };
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, problems: [{ file, path: '', line: 1, level: 'error', message: 'expected a mapping of settings (kind, name, source, …)' }] };
   }
@@ -174,6 +225,18 @@ function locator(doc: Document, lc: LineCounter) {
     }
     return { path: parts.join('.') };
   };
+}
+
+/** Offset of the first alias in the document, for the message's line. */
+function firstAlias(doc: Document): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      at = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return at;
 }
 
 function keyOffset(doc: Document, sub: string[]): number | undefined {

@@ -62,7 +62,8 @@ export class RowPreparer {
   prepare(src: SourceRow): PreparedRow {
     const out: string[] = new Array(this.plan.length);
     const blanks: string[] = [];
-    const problems: RowProblem[] = [];
+    // What the reader found (NUL bytes in a cell) rejects the row with the rest.
+    const problems: RowProblem[] = src.problems ? [...src.problems] : [];
     for (let i = 0; i < this.plan.length; i++) {
       const { col, field, fns, validate } = this.plan[i];
       let cell: Cell = col.index < 0 ? col.constant : src.cells[col.index];

@@ -1,6 +1,7 @@
 /**
  * What every source reader yields: rows as a person sees them, one at a time, streamed.
  */
+import type { RowProblem } from '../errors.js';
 
 /**
  * One cell. CSV cells are always strings. Spreadsheet cells keep what the type tells:
@@ -27,6 +28,11 @@ export interface SourceRow {
   /** Row number as the user sees it (1-based, counting the header and any rows above it). */
   row: number;
   cells: Cell[];
+  /**
+   * What the reader already found wrong with the row (a cell holding NUL bytes): the row is
+   * rejected with these, whatever else validation finds.
+   */
+  problems?: RowProblem[];
 }
 
 /** A source opened for reading. */

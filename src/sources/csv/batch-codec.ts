@@ -31,15 +31,18 @@ export function packBatch(lines: string[]): string {
 /**
  * The rows of a batch, one at a time: rows made all at once would outlive a young-generation
  * collection together and be promoted, and the old generation would fill with them.
+ * `special` sees the rows whose cells hold U+0000 or U+0001 (the only ones packed as JSON).
  */
-export function* unpackBatch(batch: string): Generator<SourceRow> {
+export function* unpackBatch(batch: string, special?: (row: SourceRow) => void): Generator<SourceRow> {
   if (batch === '') return;
   for (const line of batch.split(ROW)) {
     // JSON escapes U+0000, so a JSON line is one part: its row number, U+0002, the JSON.
     const cells = line.split(CELL);
     if (cells.length === 1 && line.includes(AS_JSON)) {
       const at = line.indexOf(AS_JSON);
-      yield { row: Number(line.slice(0, at)), cells: JSON.parse(line.slice(at + 1)) as string[] };
+      const row: SourceRow = { row: Number(line.slice(0, at)), cells: JSON.parse(line.slice(at + 1)) as string[] };
+      special?.(row);
+      yield row;
       continue;
     }
     const row = Number(cells.shift());

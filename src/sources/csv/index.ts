@@ -11,7 +11,10 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { InputError } from '../../errors.js';
+import { MAX_COLUMNS, MAX_ROW_CHARS } from '../limits.js';
+import { headerHasNul, nulProblems } from '../nul.js';
 import type { SourceReader, SourceRow } from '../types.js';
+import { FieldCounter } from './fields.js';
 import { openCsvInThread } from './threaded.js';
 import { Utf8Validator } from './utf8.js';
 
@@ -63,11 +66,17 @@ export async function openCsv(o: CsvOptions): Promise<SourceReader> {
     header = s.headerOf(row);
   }
 
+  const headers = header.headers;
   async function* rows(): AsyncGenerator<SourceRow> {
     try {
       for (;;) {
         const rec = await next();
         if (!rec) return;
+        // The decoder has seen every byte of a record before csv-parse yields it.
+        if (s.controls()) {
+          const problems = nulProblems(rec, headers, o.file);
+          if (problems) rec.problems = problems;
+        }
         yield rec;
       }
     } finally {
@@ -117,7 +126,9 @@ export async function openCsvStream(o: CsvOptions, size: number): Promise<CsvStr
   const detected = detectEncoding(sample);
   const encoding = o.encoding && o.encoding !== 'auto' ? o.encoding : detected.encoding;
   if (detected.binary && (!o.encoding || o.encoding === 'auto')) {
-    throw new InputError(o.file, '这不是文本文件（含有二进制数据），请导出为 CSV 或 .xlsx / this is not a text file (it holds binary data): export it as CSV or .xlsx');
+    throw new InputError(o.file, '这不是文本文件（含有二进制数据），请导出为 CSV 或 .xlsx / this is not a text file (it holds binary data): export it as CSV or .xlsx', [
+      '若它是不带 BOM 的 UTF-16 文本，请在流水线中设置 source.encoding: utf16le（或 utf16be）/ if it is UTF-16 text without a byte-order mark, set source.encoding: utf16le (or utf16be)',
+    ]);
   }
   const bomLength = bomOf(sample, encoding);
   const sampleText = decodeSample(sample.subarray(bomLength), encoding);
@@ -129,12 +140,13 @@ export async function openCsvStream(o: CsvOptions, size: number): Promise<CsvStr
   input.on('data', (c) => {
     bytesRead += c.length;
   });
-  const decoder = decoderFor(encoding, o.file, bomLength);
+  const decoder = decoderFor(encoding, o.file, bomLength, new FieldCounter(delimiter));
   const parser = parse({
     delimiter,
     relax_column_count: true,
     skip_empty_lines: false,
-    max_record_size: 32 * 1024 * 1024,
+    // Characters in a record's fields; the delimiters between them are counted by FieldCounter.
+    max_record_size: MAX_ROW_CHARS,
     bom: false,
   });
   input.on('error', (e) => parser.destroy(e));
@@ -147,7 +159,16 @@ export async function openCsvStream(o: CsvOptions, size: number): Promise<CsvStr
   let line = 1;
   return {
     parser,
-    headerOf: (row) => (row.row >= headerRow ? { headers: (row.cells as string[]).map((h) => h.trim()), headerRow: row.row } : undefined),
+    headerOf: (row) => {
+      if (row.row < headerRow) return undefined;
+      const headers = (row.cells as string[]).map((h) => h.trim());
+      if (headerHasNul(headers)) {
+        throw new InputError(o.file, `表头（第 ${row.row} 行）含有 NUL 字节：文件可能是不带 BOM 的 UTF-16 或已损坏 / the header (line ${row.row}) holds NUL bytes: the file may be UTF-16 without a byte-order mark, or damaged`, [
+          '可设置 source.encoding: utf16le 或 utf16be / set source.encoding: utf16le or utf16be if it is UTF-16',
+        ]);
+      }
+      return { headers, headerRow: row.row };
+    },
     toRow(record) {
       const start = line;
       line += 1 + innerLineBreaks(record);
@@ -184,21 +205,63 @@ async function readSample(file: string): Promise<Buffer> {
   }
 }
 
+/**
+ * The encoding of a file from its first 64 KiB. NUL bytes alone do not make a file binary: a
+ * damaged text file can hold some anywhere, and they become row problems (nul.ts); other control
+ * bytes do (zip, PDF and image files are a tenth control bytes), as does a sample mostly of NULs.
+ */
 export function detectEncoding(b: Buffer): { encoding: Exclude<CsvEncoding, 'auto'>; binary: boolean } {
   if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { encoding: 'utf8', binary: false };
   if (b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf16le', binary: false };
   if (b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf16be', binary: false };
+  const utf16 = bomlessUtf16(b);
+  if (utf16) return { encoding: utf16, binary: false };
   let nul = 0;
   let control = 0;
   for (let i = 0; i < b.length; i++) {
     if (b[i] === 0) nul++;
     else if (b[i] < 0x09 || (b[i] > 0x0d && b[i] < 0x20 && b[i] !== 0x1b)) control++;
   }
-  const binary = nul > 0 || control > b.length / 50;
+  const binary = control > b.length / 50 || nul > b.length / 4;
   // UTF-8 unless the sample breaks its rules (a sequence cut at the sample's end is not a break).
   const v = new Utf8Validator();
   const bad = v.push(b, 0);
   return { encoding: bad === -1 ? 'utf8' : 'gb18030', binary };
+}
+
+/**
+ * UTF-16 saved without a byte-order mark: the NUL high bytes of ASCII characters (delimiters,
+ * digits, line breaks) fall on one parity only, and the sample decodes to text (no unpaired
+ * surrogates, hardly any control characters, a line break or a delimiter).
+ */
+export function bomlessUtf16(b: Buffer): 'utf16le' | 'utf16be' | undefined {
+  const n = b.length & ~1;
+  if (n < 4) return undefined;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (b[i] === 0) even++;
+    if (b[i + 1] === 0) odd++;
+  }
+  const le = odd > even;
+  const zeros = le ? odd : even;
+  const other = le ? even : odd;
+  if (zeros < Math.max(2, n / 2 / 50) || other > zeros / 10) return undefined;
+  const units = Buffer.from(b.subarray(0, n));
+  if (!le) units.swap16();
+  const text = units.toString('utf16le');
+  let control = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+      else if (i !== text.length - 1) return undefined;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return undefined;
+    else if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) control++;
+  }
+  if (control > text.length / 100 || !/[\n,\t;|]/.test(text)) return undefined;
+  return le ? 'utf16le' : 'utf16be';
 }
 
 function bomOf(b: Buffer, encoding: string): number {
@@ -225,10 +288,10 @@ export function detectDelimiter(text: string): string {
   return best[1] > 0 ? best[0] : ',';
 }
 
-/** A decoding stream that fails on undecodable bytes, naming their position. */
-function decoderFor(encoding: string, file: string, offset: number): CheckedDecoder {
-  if (encoding === 'utf8') return new Utf8Decode(file, offset);
-  return new CheckedIconvDecode(file, encoding, offset);
+/** A decoding stream that fails on undecodable bytes, naming their position, and on records wider than Excel allows. */
+function decoderFor(encoding: string, file: string, offset: number, fields: FieldCounter): CheckedDecoder {
+  if (encoding === 'utf8') return new Utf8Decode(file, offset, fields);
+  return new CheckedIconvDecode(file, encoding, offset, fields);
 }
 
 /** A decoder that also tells whether the text so far holds U+0000 or U+0001 (see batch-codec.ts). */
@@ -242,7 +305,7 @@ class Utf8Decode extends Transform implements CheckedDecoder {
   private pos: number;
   private line = 1;
 
-  constructor(private readonly file: string, offset: number) {
+  constructor(private readonly file: string, offset: number, private readonly fields: FieldCounter) {
     super();
     this.pos = offset;
   }
@@ -254,6 +317,10 @@ class Utf8Decode extends Transform implements CheckedDecoder {
     if (bad !== -1) {
       const line = this.line + countNewlines(chunk.subarray(0, Math.max(0, bad - this.pos)));
       cb(undecodable(this.file, 'UTF-8', bad, line));
+      return;
+    }
+    if (!this.fields.bytes(chunk)) {
+      cb(tooManyFields(this.file, this.fields.line));
       return;
     }
     this.pos += chunk.length;
@@ -282,7 +349,7 @@ class CheckedIconvDecode extends Transform implements CheckedDecoder {
   private line = 1;
   private readonly label: string;
 
-  constructor(private readonly file: string, encoding: string, offset: number) {
+  constructor(private readonly file: string, encoding: string, offset: number, private readonly fields: FieldCounter) {
     super({ decodeStrings: true });
     this.decoder = iconv.getDecoder(encoding) as unknown as iconv.DecoderStream;
     this.pos = offset;
@@ -295,6 +362,10 @@ class CheckedIconvDecode extends Transform implements CheckedDecoder {
     if (bad !== -1 && !chunk.includes(Buffer.from([0x84, 0x31, 0xa4, 0x37]))) {
       const line = this.line + countNewlinesText(text.slice(0, bad));
       cb(undecodable(this.file, this.label, this.pos, line));
+      return;
+    }
+    if (!this.fields.text(text)) {
+      cb(tooManyFields(this.file, this.fields.line));
       return;
     }
     this.pos += chunk.length;
@@ -331,6 +402,10 @@ function undecodable(file: string, encoding: string, byteOffset: number, line: n
     ? '文件可能是 GB18030/GBK 编码（Excel 在中文 Windows 上另存的 CSV），请在流水线中设置 source.encoding: gb18030 / the file may be GB18030/GBK (as Excel saves CSV on Chinese Windows): set source.encoding: gb18030'
     : '文件可能是 UTF-8 编码，请设置 source.encoding: utf8 或 auto / the file may be UTF-8: set source.encoding: utf8 or auto';
   return new InputError(file, `第 ${line} 行附近（字节 ${byteOffset}）有无法按 ${encoding} 解码的字节 / bytes that are not valid ${encoding} near line ${line} (byte ${byteOffset})`, [hint]);
+}
+
+function tooManyFields(file: string, line: number): InputError {
+  return new InputError(file, `第 ${line} 行附近的一条记录超过 ${MAX_COLUMNS.toLocaleString('en-US')} 列（Excel 的上限），文件已损坏或被篡改 / the record near line ${line} has more than ${MAX_COLUMNS.toLocaleString('en-US')} fields (Excel's limit): a damaged or crafted file`);
 }
 
 function toInputError(file: string, err: unknown, encoding: string): Error {

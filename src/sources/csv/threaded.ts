@@ -5,6 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { InputError, InternalError } from '../../errors.js';
+import { nulProblems } from '../nul.js';
 import type { SourceReader, SourceRow } from '../types.js';
 import { unpackBatch } from './batch-codec.js';
 import type { CsvOptions } from './index.js';
@@ -60,6 +61,11 @@ export async function openCsvInThread(o: CsvOptions, size: number): Promise<Sour
     throw first.type === 'error' ? fail(first.error) : new InternalError(`${o.file}: the parsing thread sent ${first.type} before the header`);
   }
   tell({ type: 'credit', n: AHEAD });
+  const headers = first.headers;
+  const markNul = (row: SourceRow) => {
+    const problems = nulProblems(row, headers, o.file);
+    if (problems) row.problems = problems;
+  };
 
   async function* rows(): AsyncGenerator<SourceRow> {
     try {
@@ -75,7 +81,7 @@ export async function openCsvInThread(o: CsvOptions, size: number): Promise<Sour
         // The credit goes back as soon as the batch is here: the thread parses the next one
         // while this one is worked on.
         tell({ type: 'credit', n: 1 });
-        yield* unpackBatch(m.rows);
+        yield* unpackBatch(m.rows, markNul);
       }
     } finally {
       await close();

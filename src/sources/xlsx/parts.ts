@@ -1,9 +1,9 @@
 /**
- * The small parts of a workbook read before any sheet: sheet names and paths, shared strings
+ * The parts of a workbook read before any sheet: sheet names and paths, shared strings
  * (rich-text runs joined, phonetic runs left out), and which styles format numbers as dates.
  */
-import { SaxesParser } from 'saxes';
 import path from 'node:path';
+import { eachElement, GuardedXml, XmlRefused } from './xml.js';
 
 export interface SheetRef {
   name: string;
@@ -42,35 +42,121 @@ export function parseWorkbook(workbookXml: string, relsXml: string): WorkbookInf
   return { sheets, date1904 };
 }
 
-export function parseSharedStrings(xml: string): string[] {
-  const out: string[] = [];
-  const p = new SaxesParser({ xmlns: false });
-  let cur: string[] | undefined;
-  let inT = false;
-  let phonetic = 0;
-  p.on('opentag', (t) => {
-    const n = local(t.name);
-    if (n === 'si') cur = [];
-    else if (n === 'rPh') phonetic++;
-    else if (n === 't' && phonetic === 0) inT = true;
-  });
-  p.on('text', (s) => {
-    if (inT && cur) cur.push(s);
-  });
-  p.on('cdata', (s) => {
-    if (inT && cur) cur.push(s);
-  });
-  p.on('closetag', (t) => {
-    const n = local(t.name);
-    if (n === 't') inT = false;
-    else if (n === 'rPh') phonetic--;
-    else if (n === 'si') {
-      out.push(unescapeOoxml((cur ?? []).join('')));
-      cur = undefined;
+/**
+ * The shared strings table, held compactly: the text of many items joined into a few large
+ * strings plus one offset per item. As one JS string per item, a table of short items took four
+ * to five times its XML size (64 MiB of `<si><t>ab</t></si>` → 124 MB of heap, 294 MB RSS,
+ * measured), so a crafted table within any useful cap could still exhaust memory; joined, it takes
+ * at most the size of its text plus four bytes an item. A lookup slices the joined string, which
+ * V8 does without copying (a sliced string) for all but the shortest items.
+ */
+export class SharedStrings {
+  constructor(
+    private readonly chunks: string[],
+    /** Index of the first item of each chunk. */
+    private readonly firstItem: number[],
+    /** Start of each item in its chunk. */
+    private readonly starts: Uint32Array,
+    readonly count: number,
+    /** Whether an item holds U+0000 (only an `_x0000_` escape can put one there). */
+    readonly hasNul: boolean,
+  ) {}
+
+  static readonly empty = new SharedStrings([], [], new Uint32Array(0), 0, false);
+
+  get(i: number): string | undefined {
+    if (!(i >= 0 && i < this.count) || !Number.isInteger(i)) return undefined;
+    // The chunk holding item i: the last whose first item is at or before i.
+    let lo = 0;
+    let hi = this.firstItem.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.firstItem[mid] <= i) lo = mid;
+      else hi = mid - 1;
     }
-  });
-  p.write(xml).close();
-  return out;
+    const chunk = this.chunks[lo];
+    const lastOfChunk = lo + 1 < this.firstItem.length ? this.firstItem[lo + 1] - 1 : this.count - 1;
+    return chunk.slice(this.starts[i], i < lastOfChunk ? this.starts[i + 1] : chunk.length);
+  }
+}
+
+/** Items joined per chunk: large enough for few chunks, small enough that joining stays cheap. */
+const CHUNK_CHARS = 4 * 1024 * 1024;
+const CHUNK_ITEMS = 65_536;
+
+/**
+ * Builds the shared strings table from its XML as it streams in (rich-text runs joined,
+ * phonetic runs left out).
+ */
+export class SharedStringsBuilder {
+  private readonly xml: GuardedXml;
+  private readonly chunks: string[] = [];
+  private readonly firstItem: number[] = [];
+  private starts = new Uint32Array(1024);
+  private count = 0;
+  private pieces: string[] = [];
+  private piecesLength = 0;
+  private hasNul = false;
+  private cur: string[] | undefined;
+  private inT = false;
+  private phonetic = 0;
+
+  constructor(private readonly maxItems: number) {
+    this.xml = new GuardedXml({
+      open: (t) => {
+        const n = local(t.name);
+        if (n === 'si') this.cur = [];
+        else if (n === 'rPh') this.phonetic++;
+        else if (n === 't' && this.phonetic === 0) this.inT = true;
+      },
+      text: (s) => {
+        if (this.inT && this.cur) this.cur.push(s);
+      },
+      close: (t) => {
+        const n = local(t.name);
+        if (n === 't') this.inT = false;
+        else if (n === 'rPh') this.phonetic--;
+        else if (n === 'si') {
+          this.add(unescapeOoxml((this.cur ?? []).join('')));
+          this.cur = undefined;
+        }
+      },
+    });
+  }
+
+  write(text: string): void {
+    this.xml.write(text);
+  }
+
+  finish(): SharedStrings {
+    this.xml.close();
+    this.flush();
+    return new SharedStrings(this.chunks, this.firstItem, this.starts.subarray(0, this.count), this.count, this.hasNul);
+  }
+
+  private add(item: string): void {
+    if (this.count >= this.maxItems) {
+      throw new XmlRefused(`共享字符串超过 ${this.maxItems.toLocaleString('en-US')} 条 / more than ${this.maxItems.toLocaleString('en-US')} shared strings`);
+    }
+    if (this.count === this.starts.length) {
+      const grown = new Uint32Array(this.starts.length * 2);
+      grown.set(this.starts);
+      this.starts = grown;
+    }
+    if (!this.pieces.length) this.firstItem.push(this.count);
+    this.starts[this.count++] = this.piecesLength;
+    this.pieces.push(item);
+    this.piecesLength += item.length;
+    if (!this.hasNul && item.includes('\u0000')) this.hasNul = true;
+    if (this.piecesLength >= CHUNK_CHARS || this.pieces.length >= CHUNK_ITEMS) this.flush();
+  }
+
+  private flush(): void {
+    if (!this.pieces.length) return;
+    this.chunks.push(this.pieces.join(''));
+    this.pieces = [];
+    this.piecesLength = 0;
+  }
 }
 
 export interface NumberStyles {
@@ -110,10 +196,10 @@ export function isDateFormat(code: string): boolean {
 
 /** Calls `fn` for every element start (and end, with closing=true) of a small XML document. */
 function each(xml: string, fn: (name: string, attrs: Record<string, string>, closing: boolean) => void): void {
-  const p = new SaxesParser({ xmlns: false });
-  p.on('opentag', (t) => fn(t.name, t.attributes as Record<string, string>, false));
-  p.on('closetag', (t) => fn(t.name, {}, true));
-  p.write(xml).close();
+  eachElement(xml, {
+    open: (t) => fn(t.name, t.attributes as Record<string, string>, false),
+    close: (t) => fn(t.name, {}, true),
+  });
 }
 
 export function local(name: string): string {
