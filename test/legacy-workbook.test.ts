@@ -217,6 +217,16 @@ describe('hostile files end as an InputError naming the file', () => {
     expect((await read(file)).headers).toEqual(['姓名']);
   });
 
+  it('a password-protected .ods', async () => {
+    const zip = new JSZip();
+    zip.file('mimetype', 'application/vnd.oasis.opendocument.spreadsheet', { compression: 'STORE' });
+    zip.file('content.xml', Buffer.alloc(512, 0x9c), { compression: 'STORE' }); // ciphertext
+    zip.file('META-INF/manifest.xml', '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"><manifest:encryption-data manifest:checksum-type="SHA1/1K"/></manifest:file-entry></manifest:manifest>');
+    const file = path.join(dir, 'locked.ods');
+    writeFileSync(file, await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+    expect((await failure(() => openSource({ file }))).message).toContain('password-protected');
+  });
+
   it('an .ods that unpacks to more than the cap is not unpacked', async () => {
     const file = path.join(dir, 'bomb.ods');
     writeFileSync(file, await ods(table(`<table:table-row><table:table-cell office:value-type="string"><text:p>${'x'.repeat(2 * 2 ** 20)}</text:p></table:table-cell></table:table-row>`)));

@@ -23,6 +23,7 @@ export async function odsParts(file: string, buf: Buffer, maxBytes: number): Pro
   });
   const parts = new Map<string, Buffer>();
   let total = 0;
+  let broken: Error | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       zip.on('error', reject);
@@ -36,7 +37,11 @@ export async function odsParts(file: string, buf: Buffer, maxBytes: number): Pro
           if (err) return reject(err);
           const chunks: Buffer[] = [];
           s!.on('data', (c: Buffer) => chunks.push(c));
-          s!.on('error', reject);
+          s!.on('error', (e2: Error) => {
+            // An encrypted part does not inflate; the manifest, read later, tells whether that is why.
+            broken ??= e2;
+            zip.readEntry();
+          });
           s!.on('end', () => {
             parts.set(name, Buffer.concat(chunks));
             zip.readEntry();
@@ -50,6 +55,10 @@ export async function odsParts(file: string, buf: Buffer, maxBytes: number): Pro
   } finally {
     zip.close();
   }
+  if (parts.get('META-INF/manifest.xml')?.includes('encryption-data')) {
+    throw new InputError(file, '工作簿设有打开密码，无法读取；请在 LibreOffice 或 WPS 中去掉密码另存后再导入 / the workbook is password-protected: remove the password in LibreOffice or WPS, save it and import that');
+  }
+  if (broken) throw corrupt(file, broken);
   if (!parts.has('content.xml')) {
     throw new InputError(file, '这个压缩文件不是 OpenDocument 电子表格（缺少 content.xml）/ this zip file is not an OpenDocument spreadsheet (no content.xml)');
   }
