@@ -16,5 +16,7 @@ const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20'
 await build({ ...common, entryPoints: [path.join(root, 'src/cli/main.ts')], outfile: path.join(dist, 'zbport.mjs') });
 // The main bundle starts the parsing thread from './parse-thread-entry.mjs' beside itself.
 await build({ ...common, entryPoints: [path.join(root, 'src/sources/csv/parse-thread.ts')], outfile: path.join(dist, 'parse-thread-entry.mjs') });
+// …and the legacy-workbook reading thread from './legacy-thread-entry.mjs'.
+await build({ ...common, entryPoints: [path.join(root, 'src/sources/legacy/legacy-thread.ts')], outfile: path.join(dist, 'legacy-thread-entry.mjs') });
 writeFileSync(path.join(dist, 'built-from.json'), `${JSON.stringify({ newestSourceMs: stamp })}\n`);
 process.stdout.write(`zbport: compiled to ${path.relative(process.cwd(), dist) || 'dist'}/\n`);

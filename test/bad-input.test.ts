@@ -22,7 +22,8 @@ describe('bad input', () => {
   const pipeline = path.join(dir, 'p.yaml');
   writeFileSync(pipeline, `name: bad\nkind: import\nentity: contact\nerp: { fallback: emulator, emulatorData: ${dir}/emu }\nsource: { file: x.csv }\nmapping: { company: 客户名称, person_name: 姓名 }\nreports: { dir: '${dir}/r/{time}' }\nstateDir: ${dir}/s\n`);
   const cases: Array<[string, Buffer | string, RegExp]> = [
-    ['old.xls', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0, 0]), /\.xls|Excel 97-2003/],
+    // An OLE2 header and nothing else: legacy workbooks are read, and this one is corrupt.
+    ['old.xls', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0, 0]), /损坏.*corrupt/],
     ['truncated.xlsx', readFileSync('fixtures/contacts-sample.xlsx').subarray(0, 2000), /corrupt|truncated|损坏|不完整/],
     ['notzip.xlsx', 'just some text', /xlsx|workbook|工作簿|zip/i],
     ['junk.csv', Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31) % 256)), /binary|二进制/],

@@ -1,10 +1,14 @@
 /**
- * Opens a source file with the reader its type needs, or says clearly what to do instead.
+ * Opens a source file with the reader its content needs, or says clearly what to do instead.
+ * Content decides over the extension: .xlsx and .ods are both zips (told apart by the `mimetype`
+ * entry an OpenDocument file starts with), .xls and WPS's .et are OLE2 compound files, and
+ * people rename files.
  */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { openCsv } from '../sources/csv/index.js';
+import { openLegacy } from '../sources/legacy/index.js';
 import { openXlsx } from '../sources/xlsx/index.js';
 import type { SourceReader } from '../sources/types.js';
 
@@ -16,22 +20,37 @@ export interface OpenSourceOptions {
   delimiter?: string;
 }
 
+/** Extensions of workbooks in OLE2 compound files: Excel 97-2003 and its templates, WPS Spreadsheets. */
+const OLE2_WORKBOOK = new Set(['.xls', '.xlt', '.et', '.ett']);
+const ODS = new Set(['.ods', '.ots']);
+
 export async function openSource(o: OpenSourceOptions): Promise<SourceReader> {
   const ext = path.extname(o.file).toLowerCase();
   const head = await sniff(o.file);
-  if (ext === '.xls' || head === 'ole2') {
-    throw new InputError(o.file, '这是旧版 Excel 97-2003 (.xls) 文件，请在 Excel 中“另存为” Excel 工作簿 (*.xlsx) 或 CSV UTF-8 后再导入 / legacy .xls is not supported: save it as .xlsx (Excel Workbook) or CSV UTF-8 and import that');
+  if (head === 'ole2') {
+    return openLegacy({ file: o.file, kind: 'xls', sheet: o.sheet, headerRow: o.headerRow });
+  }
+  if (head === 'ods' || (head === 'zip' && ODS.has(ext))) {
+    return openLegacy({ file: o.file, kind: 'ods', sheet: o.sheet, headerRow: o.headerRow });
   }
   if (ext === '.xlsx' || ext === '.xlsm' || (head === 'zip' && ext !== '.csv')) {
     return openXlsx({ file: o.file, sheet: o.sheet, headerRow: o.headerRow });
   }
+  if (OLE2_WORKBOOK.has(ext)) {
+    // Many systems "export to Excel" as a web page or text under an .xls name; Excel opens those
+    // with a warning, and saving them as .xlsx gives a real workbook.
+    throw new InputError(o.file, `文件扩展名是 ${ext}，但内容不是 Excel 97-2003 工作簿（可能是网页或文本格式的“导出”），请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入 / the file is named ${ext} but is not an Excel 97-2003 workbook (perhaps a web page or text saved under that name): open it in Excel or WPS, save it as .xlsx and import that`);
+  }
   if (ext === '.csv' || ext === '.txt' || ext === '.tsv' || ext === '') {
     return openCsv({ file: o.file, encoding: o.encoding, delimiter: o.delimiter, headerRow: o.headerRow });
   }
-  throw new InputError(o.file, `不支持的文件类型 ${ext} / unsupported file type \`${ext}\`: use .xlsx or .csv`);
+  throw new InputError(o.file, `不支持的文件类型 ${ext} / unsupported file type \`${ext}\`: use .xlsx, .xls, .et, .ods or .csv`);
 }
 
-async function sniff(file: string): Promise<'zip' | 'ole2' | 'other'> {
+const OLE2_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+const ODS_MIMETYPES = ['application/vnd.oasis.opendocument.spreadsheet', 'application/vnd.oasis.opendocument.spreadsheet-template'];
+
+async function sniff(file: string): Promise<'zip' | 'ods' | 'ole2' | 'other'> {
   let fh;
   try {
     fh = await open(file, 'r');
@@ -40,12 +59,27 @@ async function sniff(file: string): Promise<'zip' | 'ole2' | 'other'> {
     throw new InputError(file, code === 'ENOENT' ? '文件不存在 / file not found' : `无法读取 / cannot read (${code})`);
   }
   try {
-    const b = Buffer.alloc(8);
-    const { bytesRead } = await fh.read(b, 0, 8, 0);
-    if (bytesRead >= 4 && b[0] === 0x50 && b[1] === 0x4b) return 'zip';
-    if (bytesRead === 8 && b.equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]))) return 'ole2';
+    const b = Buffer.alloc(128);
+    const { bytesRead } = await fh.read(b, 0, b.length, 0);
+    if (bytesRead >= 8 && b.subarray(0, 8).equals(OLE2_MAGIC)) return 'ole2';
+    if (bytesRead >= 4 && b[0] === 0x50 && b[1] === 0x4b) return odsMimetype(b.subarray(0, bytesRead)) ? 'ods' : 'zip';
     return 'other';
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * An OpenDocument file's first zip entry is `mimetype`, stored uncompressed (ODF 1.2 part 3,
+ * 3.3), so its type can be read at a fixed place in the first bytes.
+ */
+function odsMimetype(b: Buffer): boolean {
+  if (b.length < 30 || b.readUInt32LE(0) !== 0x04034b50) return false;
+  const method = b.readUInt16LE(8);
+  const size = b.readUInt32LE(18);
+  const nameLen = b.readUInt16LE(26);
+  const extraLen = b.readUInt16LE(28);
+  if (method !== 0 || b.toString('latin1', 30, 30 + nameLen) !== 'mimetype') return false;
+  const start = 30 + nameLen + extraLen;
+  return ODS_MIMETYPES.includes(b.toString('latin1', start, Math.min(b.length, start + size)));
 }
