@@ -14,6 +14,8 @@ import type { ImportConfig } from '../pipeline/schema.js';
 import { stderrLogger } from '../report/logger.js';
 import { createProgress } from '../report/progress.js';
 import { reportFatal } from '../cli/fatal.js';
+import { writeRunReport } from '../report/html-report.js';
+import { RunTimeline } from '../report/run-timeline.js';
 
 export interface RunOptions {
   pipeline: string;
@@ -48,6 +50,8 @@ export async function runCommand(o: RunOptions): Promise<number> {
     pipeline: config, installation: o.installation, env: o.env ?? process.env, log,
     tuning: { concurrency: config.write.concurrency, rateLimit: config.write.rateLimit, retries: config.write.retries },
   });
+  const timeline = new RunTimeline();
+  conn.client.onRequest = (ms, ok) => timeline.request(ms, ok);
   const ac = new AbortController();
   const stop = () => {
     log.warn('interrupted: finishing the rows in flight, then stopping (press Ctrl-C again to force)');
@@ -85,12 +89,15 @@ export async function runCommand(o: RunOptions): Promise<number> {
         for (const [list, n] of Object.entries(needs)) conn.erp.require(list as keyof typeof needs, n ?? []);
       },
       health: () => conn.client.health(),
+      timeline,
     });
   }
   const summaryFile = path.join(summary.reports.dir, 'summary.json');
   mkdirSync(summary.reports.dir, { recursive: true });
   summary.reports.summary = summaryFile;
+  summary.reports.report = path.join(summary.reports.dir, 'report.html');
   writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
+  writeRunReport(summary, timeline);
   if (summary.fatal) log.error([summary.fatal.message, ...(summary.fatal.details ?? []).map((d) => `  ${d}`)].join('\n'));
   if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   printSummary(summary, o.quiet);
@@ -123,5 +130,6 @@ function printSummary(s: ImportSummary, quiet: boolean): void {
   if (s.reports.rejects) lines.push(`rejected rows (fix and re-import this file): ${s.reports.rejects}`);
   if (s.reports.results) lines.push(`row-by-row results: ${s.reports.results}`);
   if (s.reports.summary) lines.push(`summary: ${s.reports.summary}`);
+  if (s.reports.report) lines.push(`运行报告 run report: ${s.reports.report}`);
   if (!quiet || s.aborted || s.rejected || s.failed) process.stderr.write(`${lines.join('\n')}\n`);
 }

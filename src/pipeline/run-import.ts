@@ -37,6 +37,7 @@ import type { Progress } from '../report/progress.js';
 import type { Logger } from '../report/logger.js';
 import type { ListNeeds } from '../installation/preflight.js';
 import { importNeeds } from './column-needs.js';
+import type { RunTimeline } from '../report/run-timeline.js';
 
 export interface ImportRunOptions {
   pipeline: LoadedPipeline & { config: ImportConfig };
@@ -64,6 +65,8 @@ export interface ImportRunOptions {
    * failed for good, to tell an outage (stop, resume later) from one bad row.
    */
   health?: () => Promise<string | undefined>;
+  /** Records row outcomes over time for the HTML run report. */
+  timeline?: RunTimeline;
 }
 
 export interface ImportSummary {
@@ -96,7 +99,7 @@ export interface ImportSummary {
   aborted?: string;
   /** The error that stopped the run, when one did (typed ERP errors carry no secrets). */
   fatal?: { kind: string; message: string; details?: string[] };
-  reports: { dir: string; rejects?: string; results?: string; summary?: string };
+  reports: { dir: string; rejects?: string; results?: string; summary?: string; report?: string };
   lookups: { companies: number; cacheHits: number };
   /** Rejections by code, for a quick look. */
   problems: Record<string, number>;
@@ -185,6 +188,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
     if (outcome === 'rejected') s.rejected++;
     else s.failed++;
     for (const p of problems) s.problems[p.code] = (s.problems[p.code] ?? 0) + 1;
+    opts.timeline?.row(outcome, problems);
     rejects?.add(src.cells, problems);
     results?.add({ row: src.row, outcome, ord, code: problems[0]?.code, reason: problems.map((p) => p.message.zh).join('；') });
   };
@@ -269,6 +273,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
       'would-create': 'wouldCreate', 'would-update': 'wouldUpdate', 'would-skip': 'wouldSkip',
     };
     (s[counter[r.outcome]] as number)++;
+    opts.timeline?.row(r.outcome);
     results?.add({ row: src.row, outcome: r.outcome as RowOutcome, ord: r.ord, reason: 'note' in r ? r.note : undefined });
   };
 
