@@ -9,7 +9,7 @@
  * - faults where the request certainly never reached the server are retried.
  */
 import type { ImportErp } from './import-erp.js';
-import type { Journal } from './journal.js';
+import type { Journal } from '../state/journal.js';
 import { defaultBackoff, isTransient, type WriteResult } from './contact-writer.js';
 
 export interface PreparedFollowup {

@@ -22,7 +22,7 @@ import { ContactWriter, isTransient, type PreparedContact, type WriteResult } fr
 import { ENTITIES } from './entities.js';
 import { planHeaders } from './header-map.js';
 import type { ImportErp } from './import-erp.js';
-import { Journal } from './journal.js';
+import { Journal } from '../state/journal.js';
 import type { LoadedPipeline } from './load.js';
 import { openSource } from './open-source.js';
 import { contentHash, OccurrenceCounter } from './row-key.js';
