@@ -97,8 +97,8 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
   const wanted = path.resolve(fillTemplate(o.output ?? config.output.file, config.name, now));
   if (o.output && existsSync(wanted)) {
     throw new ConfigError(`文件已存在，不会覆盖 / the output file exists and is never replaced: ${wanted}`, [
-      'remove or rename it, or choose another --output / 删除或改名，或换一个 --output',
-      "or leave out --output: the pipeline's output.file then gets the time added when its name is taken / 或不用 --output：流水线的文件名被占用时会自动加上时间",
+      '删除或改名，或换一个 --output / remove or rename it, or choose another --output',
+      "或不用 --output：流水线的文件名被占用时会自动加上时间 / or leave out --output: the pipeline's output.file then gets the time added when its name is taken",
     ]);
   }
   const columns = exportColumns(config);
@@ -126,7 +126,7 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
 
   const dir = path.dirname(wanted);
   mkdirSync(dir, { recursive: true });
-  for (const t of removeDeadTemps(dir)) o.log.info(`removed a leftover of a killed run (pid ${t.pid}) / 删除了中断运行留下的临时文件: ${t.file}`);
+  for (const t of removeDeadTemps(dir)) o.log.info(`删除了中断运行留下的临时文件（pid ${t.pid}）/ removed a leftover of a killed run (pid ${t.pid}): ${t.file}`);
   let file = freeName(wanted, now);
   // Same folder as the target, so moving it into place is atomic: complete or not at all.
   const tmp = tempPathFor(file);

@@ -59,7 +59,7 @@ export function takeRunLock(config: LockedPipeline, o: RunFlags, log: Logger): R
       releaseAll();
       const code = (err as NodeJS.ErrnoException).code;
       if (!code) throw err;
-      throw new ConfigError(`cannot write to stateDir \`${dir}\` (${code}): it must be a folder this user can write to / 无法写入状态文件夹`);
+      throw new ConfigError(`无法写入状态文件夹 / cannot write to stateDir \`${dir}\` (${code}): it must be a folder this user can write to`);
     }
     if (!r.ok) {
       releaseAll();
@@ -72,7 +72,7 @@ export function takeRunLock(config: LockedPipeline, o: RunFlags, log: Logger): R
       log.warn(`接管了已结束进程留下的锁（pid ${h.pid}，始于 ${h.since}，命令 ${h.command ?? '?'}）/ took over a lock left by a process that has ended (pid ${h.pid} @ ${h.host}, since ${h.since}, command: ${h.command ?? '?'}): ${r.file}`);
     }
   }
-  for (const t of removeDeadTemps(dir)) log.info(`removed a leftover of a killed run (pid ${t.pid}) / 删除了中断运行留下的临时文件: ${t.file}`);
+  for (const t of removeDeadTemps(dir)) log.info(`删除了中断运行留下的临时文件（pid ${t.pid}）/ removed a leftover of a killed run (pid ${t.pid}): ${t.file}`);
   // A second Ctrl-C exits at once (process.exit): the lock still goes.
   process.once('exit', releaseAll);
   return {
