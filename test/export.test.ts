@@ -9,7 +9,7 @@ import iconv from 'iconv-lite';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import { ErpClient } from '../src/erp/client.js';
 import { runCommand } from '../src/commands/run.js';
-import { acquireLock } from '../src/export/lock.js';
+import { acquireLock } from '../src/state/lock.js';
 import { runExport } from '../src/export/run-export.js';
 import { loadPipeline } from '../src/pipeline/load.js';
 import type { ExportConfig } from '../src/pipeline/schema.js';
@@ -196,7 +196,7 @@ describe('contact export', () => {
   it('never runs two exports of one pipeline at once, and takes over a stale lock', async () => {
     const dir = tempDir();
     const p = pipeline(dir, `output:\n  file: ${dir}/locked.csv\n`);
-    const lock = acquireLock(`${dir}/state/e-test.lock`);
+    const lock = acquireLock(`${dir}/state/e-test.lock`, 'zbport run e-test.yaml');
     expect(lock.ok).toBe(true);
     const blocked = await run(p);
     expect(blocked.code).toBe(3);

@@ -1,16 +1,16 @@
 /**
- * `zbport run <export pipeline>`: takes the pipeline's lock, connects, exports, prints the summary.
- * Exit status 0 only when the file is complete.
+ * `zbport run <export pipeline>`: connects, exports, prints the summary. The pipeline's lock is
+ * already held (run.ts takes it for every run that writes). Exit status 0 only when the file is
+ * complete.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { acquireLock } from '../export/lock.js';
 import { exportList, exportNeeds, runExport } from '../export/run-export.js';
 import { checkConnection, checkLists } from '../installation/preflight.js';
 import { connectErp } from '../pipeline/connect.js';
 import type { LoadedPipeline } from '../pipeline/load.js';
 import type { ExportConfig } from '../pipeline/schema.js';
 import { stderrLogger } from '../report/logger.js';
+import { writeFileAtomic } from '../state/atomic-file.js';
 
 export interface ExportCommandOptions {
   pipeline: LoadedPipeline & { config: ExportConfig };
@@ -26,33 +26,19 @@ export interface ExportCommandOptions {
 export async function runExportCommand(o: ExportCommandOptions): Promise<number> {
   const { config } = o.pipeline;
   const log = stderrLogger(o.quiet);
-  const lockFile = path.resolve(config.stateDir, `${config.name}.lock`);
-  const lock = acquireLock(lockFile);
-  if (!lock.ok) {
-    log.error(`${config.name}: another run is still in progress (pid ${lock.holder.pid} on ${lock.holder.host} since ${lock.holder.since}); not starting a second one`);
-    return 3;
-  }
-  const release = () => lock.release();
-  process.once('exit', release);
+  const conn = await connectErp({ pipeline: config, installation: o.installation, env: o.env ?? process.env, log, tuning: { concurrency: config.concurrency, rateLimit: 0, retries: 5 } });
   try {
-    const conn = await connectErp({ pipeline: config, installation: o.installation, env: o.env ?? process.env, log, tuning: { concurrency: config.concurrency, rateLimit: 0, retries: 5 } });
-    try {
-      await checkConnection(conn.client, log);
-      await checkLists(conn.client, conn.installation, { [exportList(config)]: exportNeeds(config) }, log);
-      const summary = await runExport({ config, client: conn.client, target: conn.target, output: o.output, fullRefresh: o.fullRefresh, dryRun: o.dryRun, log });
-      const summaryFile = path.resolve(config.stateDir, `${config.name}.last-run.json`);
-      mkdirSync(path.dirname(summaryFile), { recursive: true });
-      writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
-      if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      if (!o.quiet || !summary.reconciliation.ok) {
-        process.stderr.write(`${config.name}: ${summary.dryRun ? summary.reconciliation.note : `${summary.rows.toLocaleString('en-US')} rows → ${summary.file}${summary.sheets > 1 ? ` (${summary.sheets} sheets)` : ''}, ${(summary.durationMs / 1000).toFixed(1)} s`}\n`);
-      }
-      return summary.reconciliation.ok ? 0 : 1;
-    } finally {
-      await conn.close();
+    await checkConnection(conn.client, log);
+    await checkLists(conn.client, conn.installation, { [exportList(config)]: exportNeeds(config) }, log);
+    const summary = await runExport({ config, client: conn.client, target: conn.target, output: o.output, fullRefresh: o.fullRefresh, dryRun: o.dryRun, log });
+    // A dry run leaves the state folder as it was.
+    if (!summary.dryRun) writeFileAtomic(path.resolve(config.stateDir, `${config.name}.last-run.json`), `${JSON.stringify(summary, null, 2)}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    if (!o.quiet || !summary.reconciliation.ok) {
+      process.stderr.write(`${config.name}: ${summary.dryRun ? summary.reconciliation.note : `${summary.rows.toLocaleString('en-US')} rows → ${summary.file}${summary.sheets > 1 ? ` (${summary.sheets} sheets)` : ''}, ${(summary.durationMs / 1000).toFixed(1)} s`}\n`);
     }
+    return summary.reconciliation.ok ? 0 : 1;
   } finally {
-    release();
-    process.removeListener('exit', release);
+    await conn.close();
   }
 }

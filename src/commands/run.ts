@@ -5,13 +5,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadPipeline } from '../pipeline/load.js';
+import { loadPipeline, type LoadedPipeline } from '../pipeline/load.js';
 import { formatProblem } from '../pipeline/problems.js';
 import { connectErp } from '../pipeline/connect.js';
 import { checkConnection, checkLists } from '../installation/preflight.js';
 import { runImport, type ImportSummary } from '../pipeline/run-import.js';
 import type { ImportConfig } from '../pipeline/schema.js';
-import { stderrLogger } from '../report/logger.js';
+import { stderrLogger, type Logger } from '../report/logger.js';
+import { takeRunLock } from '../state/run-lock.js';
 import { createProgress } from '../report/progress.js';
 import { reportFatal } from '../cli/fatal.js';
 import { writeRunReport } from '../report/html-report.js';
@@ -39,6 +40,17 @@ export async function runCommand(o: RunOptions): Promise<number> {
   }
   const log = stderrLogger(o.quiet);
   for (const w of loaded.pipeline.warnings) log.warn(formatProblem(w));
+  // Every run that writes holds its pipeline's lock throughout (src/state/run-lock.ts).
+  const lock = takeRunLock(loaded.pipeline.config, o, log);
+  if (!lock.ok) return 3;
+  try {
+    return await runLoaded(o, loaded, log);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, log: Logger): Promise<number> {
   const { pipeline } = loaded;
   const { config } = pipeline;
   if (config.kind === 'export') {

@@ -1,12 +1,19 @@
 /**
  * Runs an export pipeline: pages through the ERP's list (in parallel, written in order,
- * deduplicated by ord), writes the spreadsheet to a temporary name and renames it only when it is
- * complete, reconciles the rows written with the ERP's record count, and keeps the incremental
- * watermark for the next run.
+ * deduplicated by ord), writes the spreadsheet to a temporary name and moves it into place only
+ * when it is complete, reconciles the rows written with the ERP's record count, and keeps the
+ * incremental watermark for the next run.
+ *
+ * Files are never replaced (a second incremental export on one day once replaced the day's
+ * 2,020-row file with an empty one): when the pipeline's name for the file is taken, the run writes
+ * beside it with the time added (`联系人-20261128-143005.xlsx`, then `-2`, `-3` …) and says so; an
+ * explicit `--output` that exists is refused (exit 2). The watermark moves only once the file is
+ * on disk under its final name.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_LAYOUTS, LIST_FIELDS, type ListName } from '../catalog/index.js';
+import { ConfigError } from '../errors.js';
 import type { ErpClient } from '../erp/client.js';
 import type { ColumnNeed, ListLayout } from '../installation/list-layout.js';
 import { fillTemplate } from '../pipeline/name-template.js';
@@ -16,6 +23,10 @@ import { exportColumn, type ExportColumn } from './cells.js';
 import { orderedPages } from './pages.js';
 import { csvWriter, xlsxWriter } from './writers.js';
 import { OrdSet } from './ord-set.js';
+import { placeWithoutReplacing, removeDeadTemps, tempPathFor } from '../state/atomic-file.js';
+import { exportStatePath, readExportState, writeExportState, type ExportState } from '../state/watermark.js';
+
+export type { ExportState };
 
 export interface ExportOptions {
   config: ExportConfig;
@@ -31,20 +42,13 @@ export interface ExportOptions {
   onPage?: (pageindex: number) => void;
 }
 
-export interface ExportState {
-  /** 添加时间 of the newest record exported so far. */
-  watermark?: string;
-  /** ords exported whose 添加时间 falls on the watermark's day (the next run starts on that day). */
-  ordsOnWatermarkDay?: string[];
-  lastSuccess?: string;
-  lastFile?: string;
-}
-
 export interface ExportSummary {
   pipeline: string;
   entity: string;
   target: string;
   file?: string;
+  /** The pipeline's name for the file, when an earlier file had it and this run wrote beside it. */
+  notReplaced?: string;
   format: 'xlsx' | 'csv';
   dryRun: boolean;
   incremental: boolean;
@@ -67,12 +71,11 @@ export interface ExportSummary {
 }
 
 export function statePath(config: ExportConfig): string {
-  return path.resolve(config.stateDir, `${config.name}.export-state.json`);
+  return exportStatePath(config.stateDir, config.name);
 }
 
 export function readState(config: ExportConfig): ExportState {
-  const file = statePath(config);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ExportState) : {};
+  return readExportState(statePath(config));
 }
 
 /** The list an export reads. */
@@ -129,7 +132,13 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
   const { config } = o;
   const now = o.now ?? new Date();
   const format = /\.csv$/i.test(o.output ?? config.output.file) ? 'csv' : 'xlsx';
-  const file = path.resolve(fillTemplate(o.output ?? config.output.file, config.name, now));
+  const wanted = path.resolve(fillTemplate(o.output ?? config.output.file, config.name, now));
+  if (o.output && existsSync(wanted)) {
+    throw new ConfigError(`文件已存在，不会覆盖 / the output file exists and is never replaced: ${wanted}`, [
+      '删除或改名，或换一个 --output / remove or rename it, or choose another --output',
+      "或不用 --output：流水线的文件名被占用时会自动加上时间 / or leave out --output: the pipeline's output.file then gets the time added when its name is taken",
+    ]);
+  }
   const list0 = exportList(config);
   const layout = exportLayout(config, o.client.layouts[list0]);
   const needs = exportNeeds(config);
@@ -152,14 +161,17 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
   const columns = exportColumns(config, layout, probe.cols.length ? probe.cols : undefined);
   if (o.dryRun) {
     summary.recordcount = summary.finalRecordcount = probe.page.recordcount;
-    summary.reconciliation.note = `dry run: ${summary.recordcount} records would be exported to ${file}`;
+    summary.reconciliation.note = `dry run: ${summary.recordcount} records would be exported to ${freeName(wanted, now)}`;
     summary.durationMs = Date.now() - started;
     return summary;
   }
 
-  mkdirSync(path.dirname(file), { recursive: true });
-  // Same folder as the target, so the rename is atomic: the file appears complete or not at all.
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const dir = path.dirname(wanted);
+  mkdirSync(dir, { recursive: true });
+  for (const t of removeDeadTemps(dir)) o.log.info(`删除了中断运行留下的临时文件（pid ${t.pid}）/ removed a leftover of a killed run (pid ${t.pid}): ${t.file}`);
+  let file = freeName(wanted, now);
+  // Same folder as the target, so moving it into place is atomic: complete or not at all.
+  const tmp = tempPathFor(file);
   const writer = format === 'csv' ? csvWriter(tmp, columns, config.output.encoding) : xlsxWriter(tmp, columns, config.output.sheetName, config.output.maxRowsPerSheet);
   const seen = new OrdSet();
   let watermark = state.watermark ?? '';
@@ -190,20 +202,25 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
     }
     await writer.close();
     summary.finalRecordcount = (await list(1, 1)).page.recordcount;
-    renameSync(tmp, file);
+    // Another run (of another pipeline, or a person) may have taken the name meanwhile.
+    while (!placeWithoutReplacing(tmp, file)) file = freeName(wanted, now);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
   }
   summary.file = file;
+  if (file !== wanted) {
+    summary.notReplaced = wanted;
+    o.log.warn(`${wanted} 已存在（早前一次运行写的），未覆盖；本次写入 ${file} / ${wanted} exists (from an earlier run) and is not replaced; this run wrote ${file}`);
+  }
   summary.sheets = writer.sheets();
   summary.reconciliation = reconcile(summary);
   if (summary.reconciliation.note) o.log.warn(summary.reconciliation.note);
   if (watermark && config.incremental) {
     summary.watermark = watermark;
     const next: ExportState = { watermark, ordsOnWatermarkDay: [...watermarkOrds], lastSuccess: now.toISOString(), lastFile: file };
-    mkdirSync(path.dirname(statePath(config)), { recursive: true });
-    writeFileSync(statePath(config), `${JSON.stringify(next, null, 2)}\n`);
+    // Only now, with the file complete and in place: a run that died before keeps the old watermark.
+    writeExportState(statePath(config), next);
   }
   summary.durationMs = Date.now() - started;
   summary.rowsPerSecond = summary.durationMs ? Math.round((summary.rows * 1000) / summary.durationMs) : summary.rows;
@@ -222,4 +239,20 @@ function reconcile(s: ExportSummary): { ok: boolean; note: string } {
     };
   }
   return { ok: false, note: `exported ${accounted} records but the ERP reports ${s.recordcount}: the file may be incomplete` };
+}
+
+/**
+ * `wanted` if free, else `wanted` with the run's time added before the extension, then `-2`, `-3` …
+ * (no second time when the name already holds it). Two runs choosing one free name at once are
+ * told apart when the file is placed: the second finds it taken and chooses again.
+ */
+function freeName(wanted: string, now: Date): string {
+  const free = (f: string) => !existsSync(f);
+  if (free(wanted)) return wanted;
+  const ext = path.extname(wanted);
+  const stem = wanted.slice(0, wanted.length - ext.length);
+  const time = fillTemplate('{time}', '', now);
+  const base = path.basename(stem).includes(time) ? stem : `${stem}-${time}`;
+  if (free(`${base}${ext}`)) return `${base}${ext}`;
+  for (let i = 2; ; i++) if (free(`${base}-${i}${ext}`)) return `${base}-${i}${ext}`;
 }

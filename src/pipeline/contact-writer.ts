@@ -19,7 +19,7 @@
 import { CONTACT_FIELDS, CONTACT_LIST_FILTERS, type FieldSpec } from '../catalog/index.js';
 import { ConfigError, type RowProblemCode } from '../errors.js';
 import type { ContactRef, ImportErp } from './import-erp.js';
-import type { Journal } from './journal.js';
+import type { Journal } from '../state/journal.js';
 import { comparable } from './company-resolver.js';
 import { sameValue } from './compare-values.js';
 import type { ContactIndex } from './contact-index.js';

@@ -22,7 +22,8 @@ import { ContactWriter, isTransient, type PreparedContact, type WriteResult } fr
 import { ENTITIES } from './entities.js';
 import { planHeaders } from './header-map.js';
 import type { ImportErp } from './import-erp.js';
-import { Journal } from './journal.js';
+import { Journal } from '../state/journal.js';
+import { erpIdentity, Ledger } from '../state/ledger.js';
 import type { LoadedPipeline } from './load.js';
 import { openSource } from './open-source.js';
 import { contentHash, OccurrenceCounter } from './row-key.js';
@@ -153,6 +154,8 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   const journalFile = opts.dryRun ? undefined : await journalPath(opts.pipeline, path.resolve(file), opts.target);
   const journal = journalFile ? writable('stateDir', config.stateDir, () => Journal.open(journalFile)) : undefined;
   if (journal?.resumed) opts.log.info(`resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);
+  // Follow-ups already posted to this ERP, by any run of any file (a dry run only reads it).
+  const ledger = config.entity === 'followup' ? writable('stateDir', config.stateDir, () => Ledger.open(config.stateDir, erpIdentity(opts.target), { readOnly: opts.dryRun })) : undefined;
   const resolver = new CompanyResolver(opts.erp, config.lookup.by, config.lookup.preload);
   const contacts = config.entity === 'followup' ? new ContactResolver(opts.erp, resolver, config.contactLookup.by) : undefined;
   // A dry run matches against all existing contacts loaded once (ords only matter when writing),
@@ -160,7 +163,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   const indexable = matchKeys.every((k) => opts.erp.shows('contact', k));
   const index = opts.dryRun && config.entity === 'contact' && !matchKeys.includes('ord') && indexable ? await ContactIndex.load(opts.erp, matchKeys) : undefined;
   const writer: RowWriter = config.entity === 'followup'
-    ? new FollowupWriter(opts.erp, journal, { retries: config.write.retries, dryRun: opts.dryRun })
+    ? new FollowupWriter(opts.erp, journal, { retries: config.write.retries, dryRun: opts.dryRun, ledger, repost: config.write.repost, log: opts.log })
     : new ContactWriter(opts.erp, journal, {
       mode: config.write.mode, matchKeys, blank: config.write.blank, verify: config.write.verify,
       retries: config.write.retries, dryRun: opts.dryRun, index,
@@ -243,8 +246,8 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
       }
       values.ord = r.ord;
     }
-    // The journal's row key; a dry run keeps no journal.
-    const key = journal ? (occurrences ? occurrences.next(contentHash(config.entity, values)) : contentHash(config.entity, values)) : '';
+    // The row key of the journal and the follow-up ledger; a dry run keeps no journal.
+    const key = journal || ledger ? (occurrences ? occurrences.next(contentHash(config.entity, values)) : contentHash(config.entity, values)) : '';
     const result = await writer.write({ row: src.row, key, values, blanks: prep.blanks, companyName });
     await record(src, result);
   };
@@ -325,6 +328,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
     opts.signal?.removeEventListener('abort', onAbort);
     opts.progress?.done(s.read);
     journal?.close();
+    ledger?.close();
     s.reports.results = results?.close();
     s.reports.rejects = await rejects?.close();
   }

@@ -85,6 +85,10 @@ export const WriteBlock = z
     retries: z.number().int().nonnegative().max(20).default(5).describe('Retries of a transient fault, with exponential backoff'),
     verify: z.boolean().default(true).describe('Read every write back before counting it done'),
     maxConsecutiveFailures: positiveInt().default(50).describe('Circuit breaker: abort the run (exit 3) after this many failed rows in a row'),
+    repost: z
+      .boolean()
+      .default(false)
+      .describe('Follow-ups: post rows again that the ledger records as posted to this ERP by an earlier run or file (default: report them as done earlier and skip them). Set it for one run, on purpose'),
   })
   .describe('How rows are written');
 
