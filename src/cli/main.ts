@@ -5,6 +5,10 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { reportFatal } from './fatal.js';
+import { provideEmulator } from '../pipeline/connect.js';
+
+// `erp.fallback: emulator` (the samples, rehearsals) starts the built-in emulator, loaded only then.
+provideEmulator(async (o) => (await import('../emulator/index.js')).startEmulator({ port: 0, dataDir: o.dataDir, users: o.users, quiet: true }));
 
 /** Exit statuses, as documented in the README. */
 export const EXIT = { ok: 0, rowsFailed: 1, config: 2, aborted: 3 } as const;

@@ -41,6 +41,19 @@ export interface ConnectOptions {
 /** Default account of the built-in emulator. */
 export const EMULATOR_USER = { user: 'admin', password: 'zbport' };
 
+/** Starts the built-in emulator for `erp.fallback: emulator`. */
+export type EmulatorLauncher = (o: { dataDir: string; users: Array<{ user: string; password: string }> }) => Promise<{ url: string; close(): Promise<void> }>;
+
+let launcher: EmulatorLauncher | undefined;
+
+/**
+ * The emulator is a rehearsal tool, not part of the connection: the CLI wiring provides it (and
+ * tests do), so production code never imports it (checked by test/architecture.test.ts).
+ */
+export function provideEmulator(l: EmulatorLauncher): void {
+  launcher = l;
+}
+
 export async function connectErp(o: ConnectOptions): Promise<ErpConnection> {
   const { env, log, tuning } = o;
   const installation = await resolveInstallation({ flag: o.installation, env, pipeline: o.pipeline });
@@ -51,8 +64,8 @@ export async function connectErp(o: ConnectOptions): Promise<ErpConnection> {
   let emulatorTarget: string | undefined;
   if (!baseUrl && o.pipeline?.erp.fallback === 'emulator') {
     const dataDir = o.pipeline.erp.emulatorData;
-    const { startEmulator } = await import('../emulator/index.js');
-    const emu = await startEmulator({ port: 0, dataDir, users: [EMULATOR_USER], quiet: true });
+    if (!launcher) throw new ConfigError(`${c.baseUrlEnv} 未设置，且此环境没有内置模拟器 / ${c.baseUrlEnv} is not set and the built-in emulator is not available here`);
+    const emu = await launcher({ dataDir, users: [EMULATOR_USER] });
     stopEmulator = () => emu.close();
     resolvedEnv = { ...env, [c.baseUrlEnv]: emu.url, [c.userEnv]: EMULATOR_USER.user, [c.passwordEnv]: EMULATOR_USER.password };
     emulatorTarget = `built-in emulator (${emu.url}, data in ${dataDir})`;

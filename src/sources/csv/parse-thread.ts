@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigError } from '../../errors.js';
 import { packBatch, packRow } from './batch-codec.js';
-import { openCsvStream, type CsvHeader, type CsvOptions } from './index.js';
+import { openCsvStream, type CsvHeader, type CsvOptions } from './csv-stream.js';
 import type { ToMain, ToThread } from './thread-messages.js';
 
 // Batches stay under V8's large-object size (128 KiB; Chinese text takes 2 bytes a character):

@@ -8,7 +8,7 @@ import { InputError, InternalError } from '../../errors.js';
 import { nulProblems } from '../nul.js';
 import type { SourceReader, SourceRow } from '../types.js';
 import { unpackBatch } from './batch-codec.js';
-import type { CsvOptions } from './index.js';
+import type { CsvOptions } from './csv-stream.js';
 import type { ToMain, ToThread } from './thread-messages.js';
 
 /** Batches the parsing thread may run ahead: enough to keep both threads busy, few enough to stay small. */
