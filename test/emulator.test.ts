@@ -204,6 +204,19 @@ describe('customers and follow-ups', () => {
     client.close();
   });
 
+  it('allocates a customer id on every request shape of the vendor\'s demo: ord absent, empty or 0', async () => {
+    const seen = new Set<string>();
+    for (const datas of [{}, { ord: '' }, { edit: '0', intsort: '1', ord: '0' }, { edit: '', ord: '0' }]) {
+      const r = await call(`${CADD}?intsort=1`, '', datas);
+      expect(r.json.header.status, JSON.stringify(datas)).toBe(0);
+      const ord = String(r.json.body.bill.value);
+      expect(ord, JSON.stringify(datas)).toMatch(/^\d+$/);
+      expect(emu.store.getCustomer(ord)).toBeUndefined();
+      seen.add(ord);
+    }
+    expect(seen.size).toBe(4);
+  });
+
   it('saves follow-ups with the fields each plantype needs, for contacts and customers', async () => {
     const contact = emu.store.contacts()[0];
     const base = { ord: contact.ord, intro: '106', sort: '481' };

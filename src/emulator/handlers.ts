@@ -268,7 +268,11 @@ export class Handlers {
   }
 
   private customerBill(r: EmulatorRequest): ResponseEnvelope {
-    const editOrd = (r.query.get('edit') ?? r.datas.edit) ? (r.datas.ord ?? '').trim() : '';
+    // The vendor's own demo allocates with `edit=0, intsort=1, ord=0` in datas: `ord` absent, empty
+    // or 0 (and `edit` absent or 0) asks for a new id; only a real ord in edit mode opens a customer.
+    const edit = (r.query.get('edit') ?? r.datas.edit ?? '').trim();
+    const asked = (r.datas.ord ?? '').trim();
+    const editOrd = edit && edit !== '0' && asked && asked !== '0' ? asked : '';
     const existing = editOrd ? this.ctx.store.getCustomer(editOrd) : undefined;
     if (editOrd && !existing) return this.refuse(r, '该客户不存在或已被删除！');
     const ord = existing?.ord ?? this.ctx.store.allocateCustomer();
