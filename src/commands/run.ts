@@ -17,6 +17,7 @@ import { createProgress } from '../report/progress.js';
 import { reportFatal } from '../cli/fatal.js';
 import { writeRunReport } from '../report/html-report.js';
 import { RunTimeline } from '../report/run-timeline.js';
+import { scrub } from '../erp/scrub.js';
 
 export interface RunOptions {
   pipeline: string;
@@ -108,12 +109,25 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
   mkdirSync(summary.reports.dir, { recursive: true });
   summary.reports.summary = summaryFile;
   summary.reports.report = path.join(summary.reports.dir, 'report.html');
+  scrubMessages(summary);
   writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
   writeRunReport(summary, timeline);
   if (summary.fatal) log.error([summary.fatal.message, ...(summary.fatal.details ?? []).map((d) => `  ${d}`)].join('\n'));
   if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   printSummary(summary, o.quiet);
   return exitStatus(summary);
+}
+
+/**
+ * The summary's free texts may quote the ERP or an unexpected error: scrubbed once more before
+ * summary.json, --json, report.html and the lines below show them. Only these fields (paths and
+ * names are the user's own and stay as written), and not zbport's own configuration messages.
+ */
+function scrubMessages(s: ImportSummary): void {
+  if (s.aborted) s.aborted = scrub(s.aborted);
+  if (s.fatal && s.fatal.kind !== 'config' && s.fatal.kind !== 'outage') {
+    s.fatal = { ...s.fatal, message: scrub(s.fatal.message), ...(s.fatal.details ? { details: s.fatal.details.map((d) => scrub(d)) } : {}) };
+  }
 }
 
 export function exitStatus(s: ImportSummary): number {

@@ -6,8 +6,11 @@
  * - business: the ERP refused the request with a message (validation, duplicate…); do not retry.
  * - auth: the login itself was refused (wrong password, captcha required); stop.
  * - protocol: the answer has a shape we do not understand; not retried blindly.
- * Messages name the endpoint and never carry the password or the session token.
+ * Messages name the endpoint and never carry the password or the session token: every message
+ * (and the ERP's own words) passes the scrubber (scrub.ts), whatever the ERP echoed into it.
  */
+import { scrub } from './scrub.js';
+
 export type ErpErrorKind = 'transient' | 'session' | 'business' | 'auth' | 'protocol';
 
 export class ErpError extends Error {
@@ -17,7 +20,7 @@ export class ErpError extends Error {
     message: string,
     readonly path: string,
   ) {
-    super(message);
+    super(scrub(message));
   }
 
   toJSON(): Record<string, unknown> {
@@ -50,12 +53,11 @@ export class SessionError extends ErpError {
 
 export class BusinessError extends ErpError {
   override name = 'BusinessError';
-  constructor(
-    /** The ERP's own words (body.message.text). */
-    readonly text: string,
-    path: string,
-  ) {
+  /** The ERP's own words (body.message.text), scrubbed. */
+  readonly text: string;
+  constructor(text: string, path: string) {
     super('business', `${path}: the ERP refused: ${text}`, path);
+    this.text = scrub(text);
   }
 }
 
@@ -68,6 +70,7 @@ export class AuthError extends ErpError {
     readonly captchaUrl?: string,
   ) {
     super('auth', message, path);
+    this.captchaUrl = scrub(captchaUrl);
   }
 }
 

@@ -9,11 +9,13 @@
  *
  * Every text that comes from the input file or the ERP (file names, headers, cell values inside
  * messages, the ERP's own refusals) goes through the `html` template below, which escapes every
- * interpolated value unless it is markup built by this file.
+ * interpolated value unless it is markup built by this file. Messages (the stop's cause, a
+ * reason's example) pass the scrubber once more: they may quote the ERP.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RowProblemCode } from '../errors.js';
+import { scrub } from '../erp/scrub.js';
 import { OTHER_COLUMNS, type RunTimeline, type TimelinePoint, type TimelineSnapshot } from './run-timeline.js';
 
 /** The parts of an import summary the report shows (structurally the import's `ImportSummary`). */
@@ -150,7 +152,7 @@ function status(s: RunSummary): Html {
         ? ['warn', '部分行未导入', 'Some rows were not imported', `${fmt(s.rejected)} 行被拒绝，${fmt(s.failed)} 行失败 · ${fmt(s.rejected)} rejected, ${fmt(s.failed)} failed`]
         : ['good', '全部完成', 'Every row done', ''];
   return html`<div class="status ${cls}" data-testid="status">
-    <strong>${zh} <span class="en">${en}</span></strong>${detail ? html`<span class="detail">${cut(detail, 500)}</span>` : ''}
+    <strong>${zh} <span class="en">${en}</span></strong>${detail ? html`<span class="detail">${cut(scrub(detail), 500)}</span>` : ''}
     ${s.dryRun ? html`<span class="badge">演练：未写入 ERP <span class="en">Dry run: nothing written</span></span>` : ''}
   </div>`;
 }
@@ -204,7 +206,7 @@ function rejects(s: RunSummary, t: TimelineSnapshot): Html {
     const ex = t.byCode[code]?.example;
     return html`<tr data-testid="reason-row" data-code="${code}">
       <td><code>${code}</code></td>
-      <td>${words ? html`${words[0]} <span class="en">${words[1]}</span>` : ''}${ex ? html`<div class="example">例 e.g. ${ex.row !== undefined ? `第 ${fmt(ex.row)} 行 row ${fmt(ex.row)}` : ''}${ex.column ? html` · ${cut(ex.column, 60)}` : ''}：<span data-testid="reason-example">${ex.message}</span></div>` : ''}</td>
+      <td>${words ? html`${words[0]} <span class="en">${words[1]}</span>` : ''}${ex ? html`<div class="example">例 e.g. ${ex.row !== undefined ? `第 ${fmt(ex.row)} 行 row ${fmt(ex.row)}` : ''}${ex.column ? html` · ${cut(ex.column, 60)}` : ''}：<span data-testid="reason-example">${scrub(ex.message)}</span></div>` : ''}</td>
       <td class="n" data-testid="reason-count">${fmt(n)}</td>
       <td class="barcell">${meter(n / maxCode, code === 'ERP_FAILED' ? COLORS.failed : COLORS.rejected)}</td>
     </tr>`;
