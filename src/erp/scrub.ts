@@ -180,9 +180,12 @@ function findIn(layer: Layer, secrets: string[], spans: Array<[number, number]>)
     spans.push(layer.from ? [layer.from[s], layer.to![e - 1]] : [s, e]);
   };
   // An echo cut short ends with the start of a secret (before an ellipsis).
-  const end = t.replace(/(?:…|\.\.\.)\s*$/, '').length;
+  const end = /(?:…|\.\.\.)\s*$/.test(t) ? t.replace(/(?:…|\.\.\.)\s*$/, '').length : t.length;
   for (const secret of secrets) {
     for (let i = t.indexOf(secret); i >= 0; i = t.indexOf(secret, i + secret.length)) mark(i, i + secret.length);
+    // Only where the secret's first characters occur near the end (one lastIndexOf for most texts).
+    const head = t.lastIndexOf(secret.slice(0, MIN_SECRET), end - MIN_SECRET);
+    if (head < 0 || head < end - secret.length) continue;
     for (let k = Math.min(secret.length - 1, end); k >= MIN_SECRET; k--) {
       if (t.startsWith(secret.slice(0, k), end - k)) {
         mark(end - k, end);
@@ -190,14 +193,18 @@ function findIn(layer: Layer, secrets: string[], spans: Array<[number, number]>)
       }
     }
   }
+  if (!VALUE_HINT.test(t)) return;
   for (const rule of VALUE_RULES) {
     rule.lastIndex = 0;
     for (let m = rule.exec(t); m; m = rule.exec(t)) {
-      const [start, end] = m.indices![1]!;
-      mark(start, end);
+      const [start, stop] = m.indices![1]!;
+      mark(start, stop);
     }
   }
 }
+
+/** Cheap test before the value rules: most texts hold none of these words. */
+const VALUE_HINT = /txt|session|basic|bearer/i;
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', colon: ':', sol: '/', bsol: '\\', comma: ',' };
 const JSON_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', "'": "'", n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
@@ -211,14 +218,14 @@ function decodeLayer(layer: Layer): Layer {
   const t = layer.text;
   const from = new Int32Array(t.length);
   const to = new Int32Array(t.length);
-  let out = '';
+  const out: string[] = [];
   let n = 0;
   const origin = (i: number) => (layer.from ? layer.from[i] : i);
   const originEnd = (i: number) => (layer.to ? layer.to[i] : i + 1);
   const emit = (s: string, start: number, end: number) => {
     // Each character of `s` stands for the original span [start, end).
     for (let k = 0; k < s.length; k++) {
-      out += s[k];
+      out.push(s[k]);
       from[n] = origin(start);
       to[n] = originEnd(end - 1);
       n++;
@@ -278,5 +285,5 @@ function decodeLayer(layer: Layer): Layer {
     emit(ch, i, i + 1);
     i++;
   }
-  return { text: out, from: from.subarray(0, n), to: to.subarray(0, n) };
+  return { text: out.join(''), from: from.subarray(0, n), to: to.subarray(0, n) };
 }
