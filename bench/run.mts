@@ -19,6 +19,9 @@ import ExcelJS from 'exceljs';
 import { customerName } from '../src/emulator/seed.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+/** BENCH_ONLY=import,faults runs some sections only (import, peer, dry, xlsx, export, faults). */
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
+const only = (section: string) => !ONLY || ONLY.has(section);
 const n = (x: number) => Math.max(100, Math.round(x * SCALE));
 const work = mkdtempSync(path.join(tmpdir(), 'zbport-bench-'));
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -107,8 +110,8 @@ execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 
 // Beside each run: a bare node:http loop at the same concurrency against a fresh emulator, the
 // ceiling this machine's loopback and event loops allow, and the CPU each side used, which tells
 // whether the tool or the emulator was the bottleneck.
-log('1/5 import throughput against the Little\'s-law bound (emulator service time 20 ms)');
-for (const c of [1, 4, 16, 64]) {
+if (only('import')) log('1/6 import throughput against the Little\'s-law bound (emulator service time 20 ms)');
+for (const c of only('import') ? [1, 4, 16, 64] : []) {
   const emu = await emulator(['--seed-customers', String(CUSTOMERS), '--seed-contacts', '0', '--latency', '20']);
   const rows = Math.max(50, Math.round(c * 150 * Math.max(SCALE, 0.2)));
   const csv = path.join(work, `import-${c}.csv`);
@@ -143,8 +146,8 @@ for (const c of [1, 4, 16, 64]) {
 }
 
 // ---- 5. peer baseline (same emulator settings) ----------------------------------------------
-log('5/5 peer baseline: one save after another');
-{
+if (only('peer')) {
+  log('5/6 peer baseline: one save after another');
   const emu = await emulator(['--seed-customers', String(CUSTOMERS), '--seed-contacts', '0', '--latency', '20']);
   const rows = Math.max(50, Math.round(200 * Math.max(SCALE, 0.25)));
   const csv = path.join(work, 'peer.csv');
@@ -155,8 +158,8 @@ log('5/5 peer baseline: one save after another');
 }
 
 // ---- 2. dry-run throughput against bare csv-parse -------------------------------------------
-for (const [label, rows, encoding] of [['1,000,000-row UTF-8 CSV', n(1_000_000), 'utf8'], ['200,000-row GB18030 CSV', n(200_000), 'gb18030']] as const) {
-  log(`2/5 dry run, ${label}`);
+for (const [label, rows, encoding] of only('dry') ? ([['1,000,000-row UTF-8 CSV', n(1_000_000), 'utf8'], ['200,000-row GB18030 CSV', n(200_000), 'gb18030']] as const) : []) {
+  log(`2/6 dry run, ${label}`);
   const csv = path.join(work, `dry-${encoding}.csv`);
   await writeCsv(csv, rows, '演练', encoding);
   const emu = await emulator(['--seed-customers', String(CUSTOMERS), '--seed-contacts', '1000']);
@@ -172,9 +175,9 @@ for (const [label, rows, encoding] of [['1,000,000-row UTF-8 CSV', n(1_000_000),
 }
 
 // ---- 3. XLSX read against bare exceljs streaming --------------------------------------------
-{
+if (only('xlsx')) {
   const rows = n(200_000);
-  log(`3/5 XLSX read, ${fmt(rows)} rows with shared strings`);
+  log(`3/6 XLSX read, ${fmt(rows)} rows with shared strings`);
   const file = path.join(work, 'read.xlsx');
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true });
   const ws = wb.addWorksheet('联系人');
@@ -189,9 +192,9 @@ for (const [label, rows, encoding] of [['1,000,000-row UTF-8 CSV', n(1_000_000),
 }
 
 // ---- 4. export -------------------------------------------------------------------------------
-{
+if (only('export')) {
   const rows = n(200_000);
-  log(`4/5 export of ${fmt(rows)} contacts`);
+  log(`4/6 export of ${fmt(rows)} contacts`);
   const emu = await emulator(['--seed-customers', String(CUSTOMERS), '--seed-contacts', String(rows)]);
   for (const ext of ['xlsx', 'csv']) {
     const p = path.join(work, `export-${ext}.yaml`);
@@ -200,6 +203,33 @@ for (const [label, rows, encoding] of [['1,000,000-row UTF-8 CSV', n(1_000_000),
     results.push({ benchmark: `export to .${ext}`, rows: m.rows, 'rows/s': fmt((m.rows * 1000) / (m.durationMs as number)), bound: '', ratio: '', 'peak RSS MB': m.maxRssMB, note: ext === 'xlsx' ? 'streamed, inline strings, typed columns' : 'UTF-8 with BOM' });
   }
   await emu.stop();
+}
+
+// ---- 6. the fault mix -------------------------------------------------------------------------
+// The same 5,000-row import without faults and with the emulator's 10% fault mix (HTTP 500 pages,
+// plain-text bodies, status 11, dropped connections and hung requests, half of the faulted saves
+// stored before the fault): adaptive time limits keep hung requests from costing the full limit.
+if (only('faults')) {
+  const rows = Math.max(500, Math.round(5000 * Math.max(SCALE, 0.2)));
+  log(`6/6 ${fmt(rows)}-row import, fault-free and under the 10% fault mix`);
+  const rates: number[] = [];
+  for (const failRate of [0, 0.1]) {
+    const emu = await emulator(['--seed-customers', String(CUSTOMERS), '--seed-contacts', '0', '--latency', '20', '--fail-rate', String(failRate)]);
+    const csv = path.join(work, `faults-${failRate}.csv`);
+    await writeCsv(csv, rows, `故障${failRate}_`, 'utf8');
+    const m = await measure(['cli', importPipeline(`bench-faults-${failRate * 100}`, 16), csv], ERP_ENV(emu.url));
+    const stats = await emu.stats();
+    await emu.stop();
+    const rate = (rows * 1000) / (m.durationMs as number);
+    rates.push(rate);
+    const faults = Object.entries((stats.faults ?? {}) as unknown as Record<string, number>).map(([k, v]) => `${k} ${v}`).join(', ');
+    results.push({
+      benchmark: failRate ? 'import under the 10% fault mix, concurrency 16' : 'import without faults, concurrency 16', rows, 'rows/s': fmt(rate),
+      bound: failRate ? `${fmt(rates[0])} rows/s (without faults)` : '', ratio: failRate ? (rate / rates[0]).toFixed(2) : '', 'peak RSS MB': m.maxRssMB,
+      note: `created ${m.created}, failed ${m.failed}${failRate ? `; emulator faults: ${faults}` : ''}`,
+    });
+    log(`   fail-rate ${failRate}: ${fmt(rate)} rows/s, created ${m.created}, failed ${m.failed}`);
+  }
 }
 
 // ---- the table --------------------------------------------------------------------------------

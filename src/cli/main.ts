@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
     )
     .command(
       'lint [pipelines..]',
-      'Check pipeline definitions (default: every file in pipelines/)',
+      'Check pipeline definitions and installation profiles (default: every file in pipelines/ and installations/)',
       (y) => y.positional('pipelines', { type: 'string', array: true, describe: 'Files or folders' }),
       async (a) => {
         const { lintCommand } = await import('../commands/lint.js');

@@ -3,8 +3,9 @@
  * file after file: a bad file (a YAML bomb, a 50 MB file) is reported and the next one checked.
  */
 import { readdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadPipeline } from '../pipeline/load.js';
+import { loadDefinition } from '../pipeline/load.js';
 import { formatProblem, type ConfigProblem } from '../pipeline/problems.js';
 
 export interface LintOptions {
@@ -17,7 +18,8 @@ export interface LintOptions {
 /** Returns 0 when every file is valid, 2 otherwise. */
 export async function lintCommand(opts: LintOptions): Promise<number> {
   const out = opts.out ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const files = await expand(opts.paths.length ? opts.paths : ['pipelines']);
+  // By default every definition the project holds: pipelines and installation profiles.
+  const files = await expand(opts.paths.length ? opts.paths : ['pipelines', 'installations'].filter((d) => existsSync(d)));
   if (!files.length) {
     out('zbport lint: no pipeline files found');
     return 2;
@@ -39,7 +41,7 @@ export async function lintCommand(opts: LintOptions): Promise<number> {
  */
 export async function lintFile(file: string): Promise<ConfigProblem[]> {
   try {
-    const r = await loadPipeline(file);
+    const r = await loadDefinition(file);
     return r.ok ? r.pipeline.warnings : r.problems;
   } catch (err) {
     const message = (err as Error)?.message ?? String(err);

@@ -66,10 +66,15 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
   const timeline = new RunTimeline();
   conn.client.onRequest = (ms, ok) => timeline.request(ms, ok);
   const ac = new AbortController();
+  // A stop (Ctrl-C, SIGTERM from systemd or cron) ends the run within seconds: no new rows are
+  // taken, the rows in flight get STOP_GRACE_MS to finish, then what is still waiting on the ERP
+  // is dropped (its rows stay pending in the journal), and the reports are written.
   const stop = () => {
-    log.warn('interrupted: finishing the rows in flight, then stopping (press Ctrl-C again to force)');
+    log.warn(`收到停止信号：进行中的行最多再等 ${STOP_GRACE_MS / 1000} 秒，然后停止（再按一次 Ctrl-C 立即退出）/ stopping: rows in flight get ${STOP_GRACE_MS / 1000} s to finish (press Ctrl-C again to quit at once)`);
     ac.abort();
+    setTimeout(() => conn.client.cancel('运行被中止 / the run was stopped'), STOP_GRACE_MS).unref();
     process.once('SIGINT', () => process.exit(130));
+    process.once('SIGTERM', () => process.exit(143));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -117,6 +122,9 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
   printSummary(summary, o.quiet);
   return exitStatus(summary);
 }
+
+/** How long rows in flight may take to finish after a stop signal (the whole stop stays under 10 s). */
+export const STOP_GRACE_MS = 5000;
 
 /**
  * The summary's free texts may quote the ERP or an unexpected error: scrubbed once more before

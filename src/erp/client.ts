@@ -7,9 +7,10 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { DEFAULT_LAYOUTS, type ListName } from '../catalog/index.js';
 import { ColumnMapError, ListLayout, type ColumnNeed } from '../installation/list-layout.js';
 import { decodeResponse, normaliseTable, type Decoded } from './decode.js';
-import { AuthError, BusinessError, ErpError, ProtocolError, SessionError, TransientError } from './errors.js';
+import { AuthError, BusinessError, CancelledError, ErpError, ProtocolError, SessionError, TransientError } from './errors.js';
 import { PATHS, type Bill, type DataItem, type ResponseEnvelope, type TablePage } from './protocol.js';
 import { RateLimiter } from './rate-limit.js';
+import { AdaptiveTimeout, BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoffDelay, sleep } from './retry-policy.js';
 import { registerSecret, registerUrlCredentials } from './scrub.js';
 import { Transport } from './transport.js';
 import type { ErpSettings } from './config.js';
@@ -29,7 +30,7 @@ export interface ErpClientOptions extends ErpSettings {
   zsml?: boolean;
   /** Message texts that mean "saved"; anything else from a save is a refusal. */
   successTexts?: string[];
-  /** First backoff step in ms (default 200), doubled per retry up to `backoffMaxMs` (default 8000). */
+  /** First backoff step in ms (default: retry-policy.ts), doubled per retry up to `backoffMaxMs`. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   /** Rows per list page at most (the installation's limit; default 500). */
@@ -137,8 +138,9 @@ export class ErpClient {
   constructor(options: ErpClientOptions, private readonly env: { logger?: ErpLogger } = {}) {
     this.o = {
       loginPath: 'webapi', timeoutMs: 30_000, retries: 5, concurrency: 8, successTexts: DEFAULT_SUCCESS_TEXTS,
-      backoffBaseMs: 200, backoffMaxMs: 8000, maxPageSize: 500, ...options,
+      backoffBaseMs: BACKOFF_BASE_MS, backoffMaxMs: BACKOFF_MAX_MS, maxPageSize: 500, ...options,
     };
+    this.timeouts = new AdaptiveTimeout(this.o.timeoutMs);
     const builtIn = (n: ListName) => ListLayout.fromColumns(n, DEFAULT_LAYOUTS[n], 'zbport 内置默认 / built-in default');
     this.layouts = { contact: options.layouts?.contact ?? builtIn('contact'), contactPick: options.layouts?.contactPick ?? builtIn('contactPick'), customer: options.layouts?.customer ?? builtIn('customer') };
     // The password must not show up when someone logs or serialises the client, nor when the ERP
@@ -160,6 +162,19 @@ export class ErpClient {
 
   toJSON(): Record<string, unknown> {
     return { origin: this.origin, user: this.o.user, stats: this.stats };
+  }
+
+  private cancelled: string | undefined;
+  /** Time limits that follow the ERP's measured latency (retry-policy.ts). */
+  private readonly timeouts: AdaptiveTimeout;
+
+  /**
+   * Drops every request in flight and refuses new ones (a run that must stop now): callers get a
+   * CancelledError. Saves in flight may or may not have happened; their rows stay pending.
+   */
+  cancel(reason: string): void {
+    this.cancelled = reason;
+    this.transport.close();
   }
 
   /** Logs in (once, however many callers ask at the same time). */
@@ -257,14 +272,18 @@ export class ErpClient {
   private async send(path: string, env: { session: string; cmdkey: string; datas: DataItem[] }, idempotent: boolean, retries = this.o.retries): Promise<Decoded> {
     const body = JSON.stringify(env);
     for (let attempt = 0; ; attempt++) {
+      if (this.cancelled) throw new CancelledError(`${path.split('?')[0]}: ${this.cancelled}`, path);
       try {
         return await this.limit(async () => {
           if (this.rate) await this.rate.take();
+          if (this.cancelled) throw new CancelledError(`${path.split('?')[0]}: ${this.cancelled}`, path);
           this.stats.requests++;
           const started = performance.now();
           let ok = false;
           try {
-            const answer = await this.transport.post(path, body);
+            const answer = await this.transport.post(path, body, this.timeouts.current());
+            // Any answer (an error page too) tells how long this ERP takes; a time-out does not.
+            this.timeouts.record(performance.now() - started);
             const d = decodeResponse(answer.status, answer.text, path.split('?')[0]);
             if (String(d.envelope.header.status).trim() === '11') {
               throw new TransientError(`${path.split('?')[0]}: the ERP reported a server error: ${d.envelope.header.message ?? ''}`, path, true);
@@ -277,12 +296,12 @@ export class ErpClient {
           }
         });
       } catch (err) {
+        if (this.cancelled) throw new CancelledError(`${path.split('?')[0]}: ${this.cancelled}`, path);
         if (!(err instanceof TransientError)) throw err;
         this.stats.transientFaults++;
         if (attempt >= retries || (err.ambiguous && !idempotent)) throw err;
         this.stats.retries++;
-        const step = Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** attempt);
-        await sleep(step / 2 + Math.random() * (step / 2));
+        await sleep(backoffDelay(attempt + 1, this.o.backoffBaseMs, this.o.backoffMaxMs));
       }
     }
   }
@@ -297,7 +316,7 @@ export class ErpClient {
       return undefined;
     } catch (err) {
       const kind = (err as { kind?: string }).kind;
-      if (kind === 'transient' || kind === 'session' || kind === 'auth') return (err as Error).message;
+      if (kind === 'transient' || kind === 'session' || kind === 'auth' || kind === 'cancelled') return (err as Error).message;
       return undefined;
     }
   }
@@ -473,9 +492,6 @@ export function withQuery(path: string, query?: Record<string, string>): string 
   return q ? `${base}?${q}` : base;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 export type { ResponseEnvelope };
 export { ErpError };

@@ -6,12 +6,14 @@
  * - business: the ERP refused the request with a message (validation, duplicate…); do not retry.
  * - auth: the login itself was refused (wrong password, captcha required); stop.
  * - protocol: the answer has a shape we do not understand; not retried blindly.
+ * - cancelled: the run is stopping (SIGTERM, Ctrl-C): the request was dropped unanswered; a save
+ *   may or may not have happened, so its row stays pending in the journal.
  * Messages name the endpoint and never carry the password or the session token: every message
  * (and the ERP's own words) passes the scrubber (scrub.ts), whatever the ERP echoed into it.
  */
 import { scrub } from './scrub.js';
 
-export type ErpErrorKind = 'transient' | 'session' | 'business' | 'auth' | 'protocol';
+export type ErpErrorKind = 'transient' | 'session' | 'business' | 'auth' | 'protocol' | 'cancelled';
 
 export class ErpError extends Error {
   override name = 'ErpError';
@@ -78,5 +80,12 @@ export class ProtocolError extends ErpError {
   override name = 'ProtocolError';
   constructor(message: string, path: string, readonly httpStatus?: number) {
     super('protocol', message, path);
+  }
+}
+
+export class CancelledError extends ErpError {
+  override name = 'CancelledError';
+  constructor(message: string, path: string) {
+    super('cancelled', message, path);
   }
 }

@@ -58,7 +58,8 @@ export class Transport {
     return t;
   }
 
-  post(pathAndQuery: string, body: string): Promise<HttpAnswer> {
+  /** One POST; `timeoutMs` overrides the transport's own limit for this request. */
+  post(pathAndQuery: string, body: string, timeoutMs = this.timeoutMs): Promise<HttpAnswer> {
     const { path, options } = this.target(pathAndQuery);
     return new Promise<HttpAnswer>((resolve, reject) => {
       let settled = false;
@@ -85,8 +86,8 @@ export class Transport {
         },
       );
       const timer = setTimeout(
-        () => fail(new TransientError(`${path}: no answer within ${this.timeoutMs} ms`, path, true, 'TIMEOUT')),
-        this.timeoutMs,
+        () => fail(new TransientError(`${path}: no answer within ${timeoutMs} ms`, path, true, 'TIMEOUT')),
+        timeoutMs,
       );
       req.on('error', (err) => {
         const c = code(err);

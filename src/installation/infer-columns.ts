@@ -193,8 +193,8 @@ export function inferColumns(e: ListEvidence): ColumnInference[] {
       decided.add(s.i);
       continue;
     }
-    const [zh, en] = s.key === 'customer_name' ? ['详情中关联客户的名称', "the customer's name in the detail"] : [`详情的 ${s.key}`, `the detail's ${s.key}`];
-    assign(s.i, s.key, s.agree >= 2 ? 'high' : 'medium', `与 ${s.agree} 条抽样记录的${zh}一致 / equals ${en} on ${s.agree} sampled record(s)`);
+    const [zh, en] = s.key === 'customer_name' ? ['关联客户的名称', "the customer's name in the detail"] : [s.key, `the detail's ${s.key}`];
+    assign(s.i, s.key, s.agree >= 2 ? 'high' : 'medium', `与 ${s.agree} 条抽样记录的详情（${zh}）一致 / equals ${en} on ${s.agree} sampled record(s)`);
     decided.add(s.i);
   }
 

@@ -18,6 +18,7 @@
  */
 import { CONTACT_FIELDS, CONTACT_LIST_FILTERS, type FieldSpec } from '../catalog/index.js';
 import { ConfigError, type RowProblemCode } from '../errors.js';
+import { backoff } from '../erp/retry-policy.js';
 import type { ContactRef, ImportErp } from './import-erp.js';
 import type { Journal } from '../state/journal.js';
 import { comparable } from './company-resolver.js';
@@ -63,10 +64,6 @@ const MAX_UNREADABLE_IN_A_ROW = 3;
 const FIELD = new Map(CONTACT_FIELDS.map((f) => [f.id, f]));
 const SAVABLE = CONTACT_FIELDS.filter((f) => !f.key).map((f) => f.id);
 
-export function defaultBackoff(attempt: number): Promise<void> {
-  const base = Math.min(8000, 200 * 2 ** (attempt - 1));
-  return new Promise((r) => setTimeout(r, base / 2 + Math.random() * base / 2));
-}
 
 export class ContactWriter {
   private readonly backoff: (attempt: number) => Promise<void>;
@@ -81,7 +78,7 @@ export class ContactWriter {
     private readonly journal: Journal | undefined,
     private readonly opts: ContactWriterOptions,
   ) {
-    this.backoff = opts.backoff ?? defaultBackoff;
+    this.backoff = opts.backoff ?? backoff;
   }
 
   async write(c: PreparedContact): Promise<WriteResult> {

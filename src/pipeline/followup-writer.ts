@@ -14,7 +14,8 @@ import type { ImportErp } from './import-erp.js';
 import type { Journal } from '../state/journal.js';
 import type { Ledger } from '../state/ledger.js';
 import type { Logger } from '../report/logger.js';
-import { defaultBackoff, isTransient, type WriteResult } from './contact-writer.js';
+import { isTransient, type WriteResult } from './contact-writer.js';
+import { backoff } from '../erp/retry-policy.js';
 
 export interface PreparedFollowup {
   row: number;
@@ -50,7 +51,7 @@ export class FollowupWriter {
     private readonly journal: Journal | undefined,
     private readonly opts: FollowupWriterOptions,
   ) {
-    this.backoff = opts.backoff ?? defaultBackoff;
+    this.backoff = opts.backoff ?? backoff;
   }
 
   async write(f: PreparedFollowup): Promise<WriteResult> {

@@ -268,6 +268,12 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   };
 
   const record = async (src: SourceRow, r: WriteResult) => {
+    if (r.outcome === 'failed' && r.code === 'ERP_FAILED' && opts.signal?.aborted) {
+      // Failing while the run is being stopped: the stop, not the row, is why.
+      s.interrupted++;
+      results?.add({ row: src.row, outcome: 'interrupted', ord: r.ord, code: r.code, reason: '运行被中止，未完成 / the run was stopped before this row was done' });
+      return;
+    }
     if (r.outcome === 'failed' && r.code === 'ERP_FAILED' && opts.health) {
       // A row that failed for good during an outage is not a bad row: stop, and resume later.
       const down = await outage();
@@ -295,6 +301,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
     results?.add({ row: src.row, outcome: r.outcome as RowOutcome, ord: r.ord, reason: 'note' in r ? r.note : undefined });
   };
 
+  let inputError: unknown;
   let outageCause: string | undefined;
   let outageCheck: Promise<string | undefined> | undefined;
   // One health check at a time; its answer is shared by the rows failing together.
@@ -320,11 +327,27 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   try {
     const worker = async () => {
       while (!abort && fatal === undefined) {
-        const next = await iterator();
+        let next: IteratorResult<SourceRow>;
+        try {
+          next = await iterator();
+        } catch (err) {
+          // The file cannot be read further (bytes that do not decode, a corrupt part…): the rows
+          // read so far are finished and reported like any run's, and the run stops.
+          inputError ??= err;
+          abort ??= `输入文件无法继续读取 / the input file cannot be read further: ${(err as Error).message}`;
+          return;
+        }
         if (next.done) return;
         try {
           await processRow(next.value);
         } catch (err) {
+          if ((err as { kind?: string }).kind === 'cancelled') {
+            // Stopped while this row was being written: not a bad row; a create stays pending in
+            // the journal and the next run looks for it before sending anything.
+            s.interrupted++;
+            results?.add({ row: next.value.row, outcome: 'interrupted', code: 'ERP_FAILED', reason: '运行被中止，未完成 / the run was stopped before this row was done' });
+            continue;
+          }
           if (isTransient(err)) {
             // The ERP kept failing for this row (lookups included) beyond the client's retries.
             await record(next.value, { outcome: 'failed', code: 'ERP_FAILED', zh: `ERP 多次出错：${(err as Error).message}`, en: `the ERP kept failing: ${(err as Error).message}` });
@@ -337,7 +360,9 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
       }
     };
     await Promise.all(Array.from({ length: config.write.concurrency }, worker));
-    if (abort && (outageCause || fatal !== undefined)) s.notAttempted = await countRest(iterator);
+    // Rows left in the file, for the summary: not after a stop signal (it must end within seconds),
+    // nor past a part of the file that cannot be read.
+    if (abort && (outageCause || fatal !== undefined) && inputError === undefined && !opts.signal?.aborted) s.notAttempted = await countRest(iterator);
   } finally {
     clearInterval(tick);
     opts.signal?.removeEventListener('abort', onAbort);
@@ -354,6 +379,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   s.durationMs = Date.now() - started;
   s.rowsPerSecond = s.durationMs ? Math.round((s.read * 1000) / s.durationMs) : s.read;
   s.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  if (fatal === undefined && inputError !== undefined) fatal = inputError;
   if (fatal !== undefined) {
     const details = (fatal as { details?: string[] }).details;
     s.fatal = { kind: (fatal as { kind?: string }).kind ?? 'internal', message: (fatal as Error).message ?? String(fatal), ...(details?.length ? { details } : {}) };

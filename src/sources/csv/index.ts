@@ -47,7 +47,11 @@ export async function openCsv(o: CsvOptions): Promise<SourceReader> {
     try {
       for (;;) {
         const r = await iterator.next();
-        if (r.done) return undefined;
+        if (r.done) {
+          const failure = s.failure();
+          if (failure) throw failure;
+          return undefined;
+        }
         const row = s.toRow(r.value);
         if (row) return row;
       }
@@ -106,6 +110,8 @@ export interface CsvStream {
   /** The header when `row` is the header row: the first row at or after the configured line. */
   headerOf(row: SourceRow): CsvHeader | undefined;
   toError(err: unknown): Error;
+  /** Raised once every record before it was delivered: the part of the file that could not be decoded. */
+  failure(): Error | undefined;
   noHeader(): InputError;
   progress(): { done: number; total: number };
   /** Whether the text read so far holds U+0000 or U+0001, which cells rarely do. */
@@ -151,6 +157,12 @@ export async function openCsvStream(o: CsvOptions, size: number): Promise<CsvStr
   });
   input.on('error', (e) => parser.destroy(e));
   decoder.on('error', (e) => parser.destroy(e));
+  // Undecodable bytes: what came before reaches the parser, nothing after it is read.
+  decoder.once('stop', () => {
+    input.unpipe(decoder);
+    input.destroy();
+    decoder.end();
+  });
   input.pipe(decoder).pipe(parser);
 
   // Line numbers as a text editor shows them: each record takes one line, plus the line breaks
@@ -177,6 +189,7 @@ export async function openCsvStream(o: CsvOptions, size: number): Promise<CsvStr
       return { row: start, cells: record };
     },
     toError: (err) => toInputError(o.file, err, encoding),
+    failure: () => decoder.failure,
     noHeader: () => new InputError(o.file, `没有找到表头行（第 ${headerRow} 行起）/ no header row found at or after line ${headerRow}`),
     progress: () => ({ done: bytesRead, total: size }),
     controls: () => decoder.controls,
@@ -297,6 +310,18 @@ function decoderFor(encoding: string, file: string, offset: number, fields: Fiel
 /** A decoder that also tells whether the text so far holds U+0000 or U+0001 (see batch-codec.ts). */
 interface CheckedDecoder extends Transform {
   controls: boolean;
+  /**
+   * Bytes that do not decode stop the stream at the last line break before them: the records
+   * before it reach the parser and are processed as any run's, and this error is raised after
+   * the last of them (a run must not lose rows it could read because a later line is bad).
+   */
+  failure?: Error;
+}
+
+/** The bytes of `chunk` up to and including its last line break before `end`. */
+function wholeLines(chunk: Buffer, end: number): Buffer {
+  const nl = chunk.lastIndexOf(10, Math.max(0, end - 1));
+  return nl < 0 || nl >= end ? Buffer.alloc(0) : chunk.subarray(0, nl + 1);
 }
 
 class Utf8Decode extends Transform implements CheckedDecoder {
@@ -312,11 +337,17 @@ class Utf8Decode extends Transform implements CheckedDecoder {
 
   // The bytes pass through unchanged once checked: csv-parse decodes UTF-8 itself, so decoding
   // here too would only cost time.
+  failure?: Error;
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    if (this.failure) return cb();
     const bad = this.validator.push(chunk, this.pos);
     if (bad !== -1) {
       const line = this.line + countNewlines(chunk.subarray(0, Math.max(0, bad - this.pos)));
-      cb(undecodable(this.file, 'UTF-8', bad, line));
+      this.failure = undecodable(this.file, 'UTF-8', bad, line);
+      const good = wholeLines(chunk, bad - this.pos);
+      this.emit('stop');
+      cb(null, good.length && this.fields.bytes(good) ? good : undefined);
       return;
     }
     if (!this.fields.bytes(chunk)) {
@@ -330,6 +361,7 @@ class Utf8Decode extends Transform implements CheckedDecoder {
   }
 
   override _flush(cb: TransformCallback): void {
+    if (this.failure) return cb();
     if (this.validator.pending()) {
       cb(undecodable(this.file, 'UTF-8', this.pos - this.validator.pending(), this.line));
       return;
@@ -356,12 +388,19 @@ class CheckedIconvDecode extends Transform implements CheckedDecoder {
     this.label = encoding.toUpperCase();
   }
 
+  failure?: Error;
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    if (this.failure) return cb();
     const text = (this.decoder as unknown as { write(b: Buffer): string }).write(chunk);
     const bad = text.indexOf('\uFFFD');
     if (bad !== -1 && !chunk.includes(Buffer.from([0x84, 0x31, 0xa4, 0x37]))) {
       const line = this.line + countNewlinesText(text.slice(0, bad));
-      cb(undecodable(this.file, this.label, this.pos, line));
+      this.failure = undecodable(this.file, this.label, this.pos, line);
+      const nl = text.lastIndexOf('\n', Math.max(0, bad - 1));
+      const good = nl >= 0 && nl < bad ? text.slice(0, nl + 1) : '';
+      this.emit('stop');
+      cb(null, good && this.fields.text(good) ? good : undefined);
       return;
     }
     if (!this.fields.text(text)) {
@@ -375,6 +414,7 @@ class CheckedIconvDecode extends Transform implements CheckedDecoder {
   }
 
   override _flush(cb: TransformCallback): void {
+    if (this.failure) return cb();
     const rest = (this.decoder as unknown as { end(): string | undefined }).end() ?? '';
     if (rest.includes('\u0000') || rest.includes('\u0001')) this.controls = true;
     if (rest.includes('\uFFFD')) {

@@ -66,9 +66,12 @@ async function main(): Promise<void> {
       parser.on('readable', pump);
       parser.on('error', (err) => reject(s.toError(err)));
       parser.on('end', () => {
-        if (!header) return reject(s.noHeader());
-        // The last batch goes without waiting for a credit: it is the end.
+        const failure = s.failure();
+        if (!header) return reject(failure ?? s.noHeader());
+        // The last batch goes without waiting for a credit: it is the end (or the rows before a
+        // part of the file that cannot be decoded, whose error follows them).
         if (lines.length) flush();
+        if (failure) return reject(failure);
         resolve();
       });
     });
