@@ -134,7 +134,7 @@ describe('run report', () => {
         const key = (await el.getAttribute('data-testid'))!.slice('count-'.length);
         shown[key] = Number((await el.textContent())!.replace(/,/g, ''));
       }
-      expect(Object.keys(shown).sort()).toEqual(['created', 'doneEarlier', 'failed', 'read', 'rejected', 'skipped', 'unchanged', 'updated', 'valid']);
+      expect(Object.keys(shown).sort()).toEqual(['created', 'doneEarlier', 'erpRejected', 'failed', 'invalid', 'lookupRejected', 'read', 'rejected', 'skipped', 'unchanged', 'updated', 'valid']);
       for (const [k, v] of Object.entries(shown)) expect(v, k).toBe(onDisk[k]);
       expect(await page.locator('.card.created .label').textContent()).toBe('已创建 Created');
 

@@ -3,6 +3,7 @@
  * Known errors are the user's to fix and get a clear message, no stack; anything else is a bug.
  */
 import { ConfigError, ConnectionError, InternalError } from '../errors.js';
+import { scrub } from '../erp/scrub.js';
 
 export function reportFatal(err: unknown): number {
   if (err instanceof ConfigError) {
@@ -17,6 +18,7 @@ export function reportFatal(err: unknown): number {
   }
   const label = err instanceof InternalError ? 'internal error (a bug in zbport, please report it)' : 'unexpected error (please report it)';
   const detail = err instanceof Error ? `${err.message}\n${process.env.ZBPORT_DEBUG ? err.stack ?? '' : ''}` : String(err);
-  process.stderr.write(`zbport: ${label}: ${detail}\n`);
+  // An unexpected error may quote anything (a URL with its credentials included): scrubbed.
+  process.stderr.write(scrub(`zbport: ${label}: ${detail}\n`));
   return 3;
 }

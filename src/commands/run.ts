@@ -17,6 +17,7 @@ import { createProgress } from '../report/progress.js';
 import { reportFatal } from '../cli/fatal.js';
 import { writeRunReport } from '../report/html-report.js';
 import { RunTimeline } from '../report/run-timeline.js';
+import { scrub } from '../erp/scrub.js';
 
 export interface RunOptions {
   pipeline: string;
@@ -113,6 +114,7 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
   mkdirSync(summary.reports.dir, { recursive: true });
   summary.reports.summary = summaryFile;
   summary.reports.report = path.join(summary.reports.dir, 'report.html');
+  scrubMessages(summary);
   writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
   writeRunReport(summary, timeline);
   if (summary.fatal) log.error([summary.fatal.message, ...(summary.fatal.details ?? []).map((d) => `  ${d}`)].join('\n'));
@@ -123,6 +125,18 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
 
 /** How long rows in flight may take to finish after a stop signal (the whole stop stays under 10 s). */
 export const STOP_GRACE_MS = 5000;
+
+/**
+ * The summary's free texts may quote the ERP or an unexpected error: scrubbed once more before
+ * summary.json, --json, report.html and the lines below show them. Only these fields (paths and
+ * names are the user's own and stay as written), and not zbport's own configuration messages.
+ */
+function scrubMessages(s: ImportSummary): void {
+  if (s.aborted) s.aborted = scrub(s.aborted);
+  if (s.fatal && s.fatal.kind !== 'config' && s.fatal.kind !== 'outage') {
+    s.fatal = { ...s.fatal, message: scrub(s.fatal.message), ...(s.fatal.details ? { details: s.fatal.details.map((d) => scrub(d)) } : {}) };
+  }
+}
 
 export function exitStatus(s: ImportSummary): number {
   // A configuration problem found before anything was written: 2, as documented; after writes
@@ -135,13 +149,34 @@ export function exitStatus(s: ImportSummary): number {
 
 function printSummary(s: ImportSummary, quiet: boolean): void {
   const n = (x: number) => x.toLocaleString('en-US');
-  const parts = s.dryRun
-    ? [`would create ${n(s.wouldCreate)}`, `would update ${n(s.wouldUpdate)}`, `would skip ${n(s.wouldSkip)}`]
-    : [`created ${n(s.created)}`, `updated ${n(s.updated)}`, `unchanged ${n(s.unchanged)}`, `skipped ${n(s.skipped)}`, `failed ${n(s.failed)}`];
-  if (s.doneEarlier) parts.push(`done in an earlier run ${n(s.doneEarlier)}`);
-  if (s.interrupted) parts.push(`interrupted by the outage ${n(s.interrupted)}`);
+  // One line in Chinese, one in English, with the same identities as summary.json and report.html:
+  // read = valid + invalid; the valid rows' outcomes add up to valid; rejected = invalid + lookup + ERP.
+  const zh: string[] = [];
+  const en: string[] = [];
+  const part = (count: number, z: string, e: string, always = false) => {
+    if (!count && !always) return;
+    zh.push(`${z} ${n(count)}`);
+    en.push(`${e} ${n(count)}`);
+  };
+  if (s.dryRun) {
+    part(s.wouldCreate, '将创建', 'would create', true);
+    part(s.wouldUpdate, '将更新', 'would update', true);
+    part(s.unchanged, '无变化', 'unchanged', true);
+    part(s.wouldSkip, '将跳过', 'would skip', true);
+  } else {
+    part(s.created, '创建', 'created', true);
+    part(s.updated, '更新', 'updated', true);
+    part(s.unchanged, '无变化', 'unchanged', true);
+    part(s.skipped, '跳过', 'skipped', true);
+  }
+  part(s.doneEarlier, '此前已完成', 'done in an earlier run');
+  part(s.lookupRejected, '查找或匹配拒绝', 'rejected by lookup or match');
+  part(s.erpRejected, 'ERP 拒绝', 'refused by the ERP');
+  part(s.failed, '失败', 'failed', true);
+  part(s.interrupted, '中断未完成', 'interrupted');
   const lines = [
-    `${s.pipeline}: ${n(s.read)} rows read, ${n(s.valid)} valid, ${n(s.rejected)} rejected; ${parts.join(', ')} — ${(s.durationMs / 1000).toFixed(1)} s, ${n(s.rowsPerSecond)} rows/s`,
+    `${s.pipeline}: 读取 ${n(s.read)} 行 = 有效 ${n(s.valid)} + 无效 ${n(s.invalid)}；有效行：${zh.join('，')}；共拒绝 ${n(s.rejected)} 行`,
+    `  ${n(s.read)} rows read = ${n(s.valid)} valid + ${n(s.invalid)} invalid; valid rows: ${en.join(', ')}; ${n(s.rejected)} rejected in all — ${(s.durationMs / 1000).toFixed(1)} s, ${n(s.rowsPerSecond)} rows/s`,
   ];
   if (s.aborted) lines.push(`aborted: ${s.aborted}`);
   if (s.notAttempted || s.interrupted) {

@@ -11,6 +11,7 @@ import { AuthError, BusinessError, CancelledError, ErpError, ProtocolError, Sess
 import { PATHS, type Bill, type DataItem, type ResponseEnvelope, type TablePage } from './protocol.js';
 import { RateLimiter } from './rate-limit.js';
 import { AdaptiveTimeout, BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoffDelay, sleep } from './retry-policy.js';
+import { registerSecret, registerUrlCredentials } from './scrub.js';
 import { Transport } from './transport.js';
 import type { ErpSettings } from './config.js';
 
@@ -36,6 +37,11 @@ export interface ErpClientOptions extends ErpSettings {
   maxPageSize?: number;
   /** Column maps of the lists (default: zbport's built-in guess). */
   layouts?: Partial<Record<ListName, ListLayout>>;
+  /**
+   * The credentials are public (the built-in emulator's documented admin / zbport): not
+   * registered with the scrubber, which would otherwise take the word `zbport` out of messages.
+   */
+  publicCredentials?: boolean;
 }
 
 export interface ErpLogger {
@@ -127,7 +133,7 @@ export class ErpClient {
    */
   private sessionsRefusedInARow = 0;
   private loginInFlight: Promise<string> | undefined;
-  private readonly o: Required<Omit<ErpClientOptions, 'rateLimit' | 'zsml' | 'layouts'>> & Pick<ErpClientOptions, 'rateLimit' | 'zsml'>;
+  private readonly o: Required<Omit<ErpClientOptions, 'rateLimit' | 'zsml' | 'layouts' | 'publicCredentials'>> & Pick<ErpClientOptions, 'rateLimit' | 'zsml'>;
 
   constructor(options: ErpClientOptions, private readonly env: { logger?: ErpLogger } = {}) {
     this.o = {
@@ -137,8 +143,13 @@ export class ErpClient {
     this.timeouts = new AdaptiveTimeout(this.o.timeoutMs);
     const builtIn = (n: ListName) => ListLayout.fromColumns(n, DEFAULT_LAYOUTS[n], 'zbport 内置默认 / built-in default');
     this.layouts = { contact: options.layouts?.contact ?? builtIn('contact'), contactPick: options.layouts?.contactPick ?? builtIn('contactPick'), customer: options.layouts?.customer ?? builtIn('customer') };
-    // The password must not show up when someone logs or serialises the client.
+    // The password must not show up when someone logs or serialises the client, nor when the ERP
+    // echoes it back: the scrubber removes it (and the base URL's credentials) from quoted text.
     Object.defineProperty(this, 'o', { enumerable: false });
+    if (!options.publicCredentials) {
+      registerSecret(options.password);
+      registerUrlCredentials(options.baseUrl, options.user);
+    }
     this.transport = new Transport(options.baseUrl, this.o.timeoutMs, Math.max(1, this.o.concurrency) + 2, options.zsml ? 'application/zsml; charset=utf-8' : 'application/json; charset=utf-8');
     this.limit = pLimit(Math.max(1, this.o.concurrency));
     this.rate = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
@@ -206,6 +217,7 @@ export class ErpClient {
       const reason = d.envelope.header.message || fail?.message || `status ${String(d.envelope.header.status)}`;
       throw new AuthError(`login refused for user \`${this.o.user}\`: ${reason}${fail?.newrndcode ? ' (the ERP now asks for a captcha: log in once in a browser, then retry)' : ''}`, path, fail?.newrndcode || undefined);
     }
+    registerSecret(session, 'session');
     this.session = session;
     this.serverInfo = { appversion: d.envelope.header.appversion ? String(d.envelope.header.appversion) : undefined, message: d.envelope.header.message };
     this.env.logger?.debug?.(`logged in to ${this.origin} as ${this.o.user}`);

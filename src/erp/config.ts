@@ -1,10 +1,12 @@
 /**
  * ERP connection settings: read from environment variables (ZB_BASE_URL, ZB_USER, ZB_PASSWORD,
  * ZB_SERIALNUM, or the names a pipeline's `erp:` block gives), every missing one reported with
- * where it was looked for. The password never serialises.
+ * where it was looked for. The password never serialises, and the base URL is only ever shown
+ * without the credentials it may carry (`http://user:pass@host`).
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
+import { withoutCredentials } from './scrub.js';
 
 export interface ErpSettings {
   baseUrl: string;
@@ -33,7 +35,12 @@ export function resolveErpConfig(names: EnvNames, env: NodeJS.ProcessEnv): Resol
   const baseUrl = get(n.baseUrlEnv, 'ERP address', 'e.g. http://erp.example.com:8088; for a rehearsal set erp.fallback: emulator in the pipeline');
   const user = get(n.userEnv, 'ERP user', 'the ERP account name');
   const password = get(n.passwordEnv, 'ERP password', 'the ERP account password');
-  if (baseUrl && !/^https?:\/\/[^/]+/i.test(baseUrl)) problems.push(`ERP address: ${n.baseUrlEnv} must start with http:// or https:// (got \`${baseUrl.slice(0, 40)}\`)`);
+  if (baseUrl) {
+    // Shown without credentials, and cut after them (a long value is not worth echoing).
+    const shown = withoutCredentials(baseUrl).slice(0, 60);
+    if (!/^https?:\/\/[^/]+/i.test(baseUrl)) problems.push(`ERP address: ${n.baseUrlEnv} must start with http:// or https:// (got \`${shown}\`)`);
+    else if (!URL.canParse(baseUrl)) problems.push(`ERP address: ${n.baseUrlEnv} is not a valid URL (got \`${shown}\`; characters such as @ / : in a user name or password must be written %40 %2F %3A)`);
+  }
   let serialnum = env[n.serialnumEnv]?.trim() ?? '';
   if (serialnum && !/^[A-Za-z0-9]{1,20}$/.test(serialnum)) problems.push(`ERP serial: ${n.serialnumEnv} must be 1 to 20 letters or digits`);
   if (!serialnum) serialnum = defaultSerial(user);
@@ -49,9 +56,10 @@ export function defaultSerial(user: string): string {
   return `zbp${createHash('sha1').update(`${hostname()}\u0000${user}`).digest('hex').slice(0, 17)}`;
 }
 
-/** Settings whose JSON and inspection hide the password. */
+/** Settings whose JSON and inspection hide the password and the base URL's credentials. */
 export function redactable(s: ErpSettings): ErpSettings {
-  Object.defineProperty(s, 'toJSON', { value: () => ({ ...s, password: '***' }), enumerable: false });
-  Object.defineProperty(s, Symbol.for('nodejs.util.inspect.custom'), { value: () => ({ ...s, password: '***' }), enumerable: false });
+  const shown = () => ({ ...s, baseUrl: withoutCredentials(s.baseUrl), password: '***' });
+  Object.defineProperty(s, 'toJSON', { value: shown, enumerable: false });
+  Object.defineProperty(s, Symbol.for('nodejs.util.inspect.custom'), { value: shown, enumerable: false });
   return s;
 }

@@ -2,10 +2,14 @@
  * Turns an HTTP answer into a ZBDocument, surviving every odd shape the protocol notes list:
  * status as number or string, empty bodies, plain-text and HTML bodies, raw control characters
  * inside JSON strings, JS-literal bodies (unquoted keys, single quotes), rows as arrays or
- * objects, HTML entities in texts.
+ * objects, HTML entities in texts. The texts a person may read (header.message, the message
+ * text, a login's fail message, snippets of bodies that are not documents) pass the scrubber
+ * here, where they enter: an ERP that echoes the request would otherwise hand back the password
+ * and the session.
  */
 import type { ResponseEnvelope, SourceTable, TableColumn } from './protocol.js';
 import { ProtocolError, TransientError } from './errors.js';
+import { scrub } from './scrub.js';
 
 export interface Decoded {
   envelope: ResponseEnvelope;
@@ -38,8 +42,13 @@ export function decodeResponse(httpStatus: number, text: string, path: string): 
     throw new TransientError(`${path}: the ERP answered without a header${snippet(trimmed)}`, path, true);
   }
   const status = typeof doc.header.status === 'number' ? doc.header.status : Number(String(doc.header.status ?? '0').trim() || '0');
-  if (doc.header.message) doc.header.message = decodeEntities(String(doc.header.message));
-  if (doc.body?.message?.text) doc.body.message.text = decodeEntities(String(doc.body.message.text));
+  if (doc.header.message) doc.header.message = scrub(decodeEntities(String(doc.header.message)));
+  if (doc.body?.message?.text) doc.body.message.text = scrub(decodeEntities(String(doc.body.message.text)));
+  const fail = doc.body?.fail;
+  if (fail && typeof fail === 'object') {
+    if (fail.message) fail.message = scrub(decodeEntities(String(fail.message)));
+    if (fail.newrndcode) fail.newrndcode = scrub(String(fail.newrndcode));
+  }
   const emptyBody = !doc.body || Object.keys(doc.body).length === 0;
   return { envelope: doc, status, emptyBody };
 }
@@ -240,7 +249,12 @@ export function parseNumber(s: string): number {
   return t === '' ? Number.NaN : Number(t);
 }
 
+/**
+ * The start of a body for a message, scrubbed before it is cut to 120 characters (a secret cut in
+ * two is harder to recognise) and again once tags are gone. Only the first 16 KiB are looked at:
+ * a 10 MB error page costs no more than a small one.
+ */
 function snippet(text: string): string {
-  const plain = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const plain = scrub(scrub(text.slice(0, 16_384)).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim());
   return plain ? `: ${plain.slice(0, 120)}${plain.length > 120 ? '…' : ''}` : '';
 }

@@ -8,8 +8,11 @@
  * - protocol: the answer has a shape we do not understand; not retried blindly.
  * - cancelled: the run is stopping (SIGTERM, Ctrl-C): the request was dropped unanswered; a save
  *   may or may not have happened, so its row stays pending in the journal.
- * Messages name the endpoint and never carry the password or the session token.
+ * Messages name the endpoint and never carry the password or the session token: every message
+ * (and the ERP's own words) passes the scrubber (scrub.ts), whatever the ERP echoed into it.
  */
+import { scrub } from './scrub.js';
+
 export type ErpErrorKind = 'transient' | 'session' | 'business' | 'auth' | 'protocol' | 'cancelled';
 
 export class ErpError extends Error {
@@ -19,7 +22,7 @@ export class ErpError extends Error {
     message: string,
     readonly path: string,
   ) {
-    super(message);
+    super(scrub(message));
   }
 
   toJSON(): Record<string, unknown> {
@@ -52,12 +55,11 @@ export class SessionError extends ErpError {
 
 export class BusinessError extends ErpError {
   override name = 'BusinessError';
-  constructor(
-    /** The ERP's own words (body.message.text). */
-    readonly text: string,
-    path: string,
-  ) {
+  /** The ERP's own words (body.message.text), scrubbed. */
+  readonly text: string;
+  constructor(text: string, path: string) {
     super('business', `${path}: the ERP refused: ${text}`, path);
+    this.text = scrub(text);
   }
 }
 
@@ -70,6 +72,7 @@ export class AuthError extends ErpError {
     readonly captchaUrl?: string,
   ) {
     super('auth', message, path);
+    this.captchaUrl = scrub(captchaUrl);
   }
 }
 

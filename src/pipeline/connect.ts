@@ -90,6 +90,7 @@ export async function connectErp(o: ConnectOptions): Promise<ErpConnection> {
     concurrency: tuning.concurrency,
     rateLimit: tuning.rateLimit || undefined,
     retries: tuning.retries,
+    publicCredentials: emulatorTarget !== undefined,
   }, { logger: log });
   return {
     client,

@@ -121,12 +121,42 @@ export class ContactWriter {
         return { outcome: 'rejected', code: 'EXISTS', ord: found.ord, zh: `ERP 中已存在该联系人（ord ${found.ord}）`, en: `the contact already exists in the ERP (ord ${found.ord})` };
       }
       if (mode === 'skip-existing') return dryRun ? { outcome: 'would-skip', ord: found.ord } : this.skip(c, found.ord);
-      return dryRun ? { outcome: 'would-update', ord: found.ord } : this.update(c, found.ord);
+      return dryRun ? this.predictUpdate(c, found) : this.update(c, found.ord);
     }
     if (mode === 'update') {
       return { outcome: 'rejected', code: 'NOT_FOUND', zh: 'ERP 中没有与匹配键对应的联系人', en: 'no contact in the ERP has this match key' };
     }
     return dryRun ? { outcome: 'would-create' } : this.create(c, existing);
+  }
+
+  /**
+   * What update() would do, without writing: `unchanged` when the merge changes no field (as
+   * update() finds it), else would-update; a dry run once said "would update 20" where the real
+   * run then said "unchanged 20".
+   *
+   * Cost per matched row: no request when it was matched by ord (its detail was read to match
+   * it), nor when the list row shows every field the row writes and they agree; otherwise one
+   * detail read (person/add.asp?edit=1), as update() does. A list that shows a value differently
+   * from the detail (a cut text, another date format) costs that read, never a wrong answer.
+   */
+  private async predictUpdate(c: PreparedContact, found: ContactRef): Promise<WriteResult> {
+    const writes = this.writes(c);
+    const agrees = (current: Record<string, string>) => writes.every(([id, v]) => sameValue(FIELD.get(id), current[id] ?? '', v));
+    const byOrd = this.opts.matchKeys.includes('ord') && !!c.values.ord;
+    if (byOrd || (writes.every(([id]) => id in found.values) && agrees(found.values))) {
+      return agrees(found.values) ? { outcome: 'unchanged', ord: found.ord } : { outcome: 'would-update', ord: found.ord };
+    }
+    const current = await this.erp.contactDetail(found.ord);
+    if (!current) return { outcome: 'rejected', code: 'NOT_FOUND', ord: found.ord, zh: `联系人 ord ${found.ord} 已不存在`, en: `contact ord ${found.ord} no longer exists` };
+    return agrees(current) ? { outcome: 'unchanged', ord: found.ord } : { outcome: 'would-update', ord: found.ord };
+  }
+
+  /** The fields an update sets to the row's values (merge() overlays exactly these), with their values. */
+  private writes(c: PreparedContact): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (const [id, v] of Object.entries(c.values)) if (id !== 'ord' && SAVABLE.includes(id) && v !== '') out.push([id, v]);
+    if (this.opts.blank === 'clear') for (const id of c.blanks) if (SAVABLE.includes(id)) out.push([id, '']);
+    return out;
   }
 
   private skip(c: PreparedContact, ord: string): WriteResult {

@@ -34,7 +34,7 @@ import { effectiveMatchKeys } from './rules.js';
 import { checkTemplateOrigin } from '../template/check-origin.js';
 import { ConfigError } from '../errors.js';
 import { fillTemplate } from './name-template.js';
-import type { Progress } from '../report/progress.js';
+import { progressCounts, type Progress } from '../report/progress.js';
 import type { Logger } from '../report/logger.js';
 import type { ListNeeds } from '../installation/preflight.js';
 import { importNeeds } from './column-needs.js';
@@ -76,8 +76,20 @@ export interface ImportSummary {
   sheet?: string;
   target: string;
   dryRun: boolean;
+  /**
+   * Rows read = valid + invalid; valid = the outcomes below (created … wouldSkip) + lookupRejected
+   * + erpRejected + failed + interrupted; rejected = invalid + lookupRejected + erpRejected.
+   */
   read: number;
+  /** Rows that passed validation. */
   valid: number;
+  /** Rows rejected by validation, before any lookup. */
+  invalid: number;
+  /** Valid rows rejected by a lookup or a match (LOOKUP_MISS, LOOKUP_AMBIGUOUS, DUPLICATE_IN_FILE, EXISTS, NOT_FOUND). */
+  lookupRejected: number;
+  /** Valid rows the ERP refused to save (ERP_REJECTED). */
+  erpRejected: number;
+  /** Every rejected row: invalid + lookupRejected + erpRejected. */
   rejected: number;
   created: number;
   updated: number;
@@ -176,7 +188,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
 
   const s: ImportSummary = {
     pipeline: config.name, file, sheet: reader.sheet, target: opts.target, dryRun: opts.dryRun,
-    read: 0, valid: 0, rejected: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, interrupted: 0, notAttempted: 0, doneEarlier: 0,
+    read: 0, valid: 0, invalid: 0, lookupRejected: 0, erpRejected: 0, rejected: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, interrupted: 0, notAttempted: 0, doneEarlier: 0,
     wouldCreate: 0, wouldUpdate: 0, wouldSkip: 0, unmappedColumns: plan.unmapped, durationMs: 0, rowsPerSecond: 0,
     reports: { dir: reportDir }, lookups: { companies: 0, cacheHits: 0 }, problems: {},
   };
@@ -187,9 +199,12 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   let consecutiveFailures = 0;
   let abort: string | undefined;
 
-  const reject = (src: SourceRow, problems: RowProblem[], outcome: 'rejected' | 'failed' = 'rejected', ord?: string) => {
-    if (outcome === 'rejected') s.rejected++;
-    else s.failed++;
+  // `stage`: where a rejected row was turned away, for the counts (README: the count identities).
+  const reject = (src: SourceRow, problems: RowProblem[], stage: 'invalid' | 'lookup' | 'erp', outcome: 'rejected' | 'failed' = 'rejected', ord?: string) => {
+    if (outcome === 'rejected') {
+      s.rejected++;
+      s[stage === 'invalid' ? 'invalid' : stage === 'lookup' ? 'lookupRejected' : 'erpRejected']++;
+    } else s.failed++;
     for (const p of problems) s.problems[p.code] = (s.problems[p.code] ?? 0) + 1;
     opts.timeline?.row(outcome, problems);
     rejects?.add(src.cells, problems);
@@ -199,7 +214,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   const processRow = async (src: SourceRow) => {
     s.read++;
     const prep = preparer.prepare(src);
-    if (prep.problems.length) return reject(src, prep.problems);
+    if (prep.problems.length) return reject(src, prep.problems, 'invalid');
     s.valid++;
     if (matchKeys.length) {
       const mk = matchKeys.map((k) => comparable(prep.values[k] ?? '')).join('\u0000');
@@ -208,7 +223,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
         return reject(src, [preparer.problem(src.row, undefined, matchKeys.join('+'), '', 'DUPLICATE_IN_FILE', {
           zh: `与第 ${first} 行重复（匹配键：${matchKeys.join('+')}）`,
           en: `duplicate of row ${first} (match key: ${matchKeys.join('+')})`,
-        })]);
+        })], 'lookup');
       }
     }
     // The prepared values are this row's own: the company name is replaced by its ord in place.
@@ -224,7 +239,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
         const en = r.code === 'LOOKUP_MISS'
           ? `no customer named \`${values.company}\`${list ? `; similar: ${r.candidates.map((c) => `${c.name} (ord ${c.ord})`).join(', ')}` : ''}`
           : `\`${values.company}\` names ${r.candidates.length} customers: ${r.candidates.map((c) => `ord ${c.ord}`).join(', ')}`;
-        return reject(src, [preparer.problem(src.row, companyCol, 'company', values.company, r.code, { zh, en })]);
+        return reject(src, [preparer.problem(src.row, companyCol, 'company', values.company, r.code, { zh, en })], 'lookup');
       }
       values.company = r.ord;
       companyName = r.customer.name;
@@ -242,7 +257,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
         const en = r.code === 'LOOKUP_MISS'
           ? `no contact found for ${r.what}${r.candidates.length ? `; similar: ${r.candidates.map((c) => `ord ${c.ord}`).join(', ')}` : ''}`
           : `${r.what} matches ${r.candidates.length} contacts: ${r.candidates.map((c) => `ord ${c.ord}`).join(', ')}`;
-        return reject(src, [preparer.problem(src.row, col, 'ord', col ? cellText(src.cells[col.index]) : '', r.code, { zh, en })]);
+        return reject(src, [preparer.problem(src.row, col, 'ord', col ? cellText(src.cells[col.index]) : '', r.code, { zh, en })], 'lookup');
       }
       values.ord = r.ord;
     }
@@ -270,7 +285,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
     }
     if (r.outcome === 'rejected' || r.outcome === 'failed') {
       consecutiveFailures++;
-      reject(src, [preparer.problem(src.row, undefined, '', '', r.code, { zh: r.zh, en: r.en })], r.outcome, r.ord);
+      reject(src, [preparer.problem(src.row, undefined, '', '', r.code, { zh: r.zh, en: r.en })], r.code === 'ERP_REJECTED' ? 'erp' : 'lookup', r.outcome, r.ord);
       if (consecutiveFailures >= config.write.maxConsecutiveFailures && !abort) {
         abort = `${consecutiveFailures} rows in a row were refused or failed (write.maxConsecutiveFailures); stopped to protect the ERP`;
       }
@@ -307,7 +322,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   };
   opts.signal?.addEventListener('abort', onAbort);
   const iterator = serialized(reader.rows[Symbol.asyncIterator]());
-  const tick = setInterval(() => opts.progress?.update(s.read, reader.progress?.()), 250);
+  const tick = setInterval(() => opts.progress?.update(progressCounts(s), reader.progress?.()), 250);
   let fatal: unknown;
   try {
     const worker = async () => {
@@ -351,7 +366,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   } finally {
     clearInterval(tick);
     opts.signal?.removeEventListener('abort', onAbort);
-    opts.progress?.done(s.read);
+    opts.progress?.done(progressCounts(s), reader.progress?.());
     journal?.close();
     ledger?.close();
     s.reports.results = results?.close();

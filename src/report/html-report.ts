@@ -9,11 +9,13 @@
  *
  * Every text that comes from the input file or the ERP (file names, headers, cell values inside
  * messages, the ERP's own refusals) goes through the `html` template below, which escapes every
- * interpolated value unless it is markup built by this file.
+ * interpolated value unless it is markup built by this file. Messages (the stop's cause, a
+ * reason's example) pass the scrubber once more: they may quote the ERP.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RowProblemCode } from '../errors.js';
+import { scrub } from '../erp/scrub.js';
 import { OTHER_COLUMNS, type RunTimeline, type TimelinePoint, type TimelineSnapshot } from './run-timeline.js';
 
 /** The parts of an import summary the report shows (structurally the import's `ImportSummary`). */
@@ -25,6 +27,12 @@ export interface RunSummary {
   dryRun: boolean;
   read: number;
   valid: number;
+  /** Rejected by validation (read = valid + invalid); older summaries lack it: read − valid. */
+  invalid?: number;
+  /** Valid rows rejected by a lookup or match; older summaries lack it: rejected − invalid. */
+  lookupRejected?: number;
+  /** Valid rows the ERP refused. */
+  erpRejected?: number;
   rejected: number;
   created: number;
   updated: number;
@@ -53,12 +61,15 @@ export interface ReportLinks {
   summary?: string;
 }
 
-type CountKey = 'read' | 'valid' | 'rejected' | 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed' | 'doneEarlier' | 'wouldCreate' | 'wouldUpdate' | 'wouldSkip';
+type CountKey = 'read' | 'valid' | 'invalid' | 'lookupRejected' | 'erpRejected' | 'rejected' | 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed' | 'doneEarlier' | 'wouldCreate' | 'wouldUpdate' | 'wouldSkip';
 
 const COUNT_LABELS: Record<CountKey, [zh: string, en: string]> = {
   read: ['已读取', 'Read'],
   valid: ['有效', 'Valid'],
-  rejected: ['已拒绝', 'Rejected'],
+  invalid: ['无效', 'Invalid'],
+  lookupRejected: ['查找或匹配拒绝', 'Rejected by lookup or match'],
+  erpRejected: ['ERP 拒绝', 'Refused by the ERP'],
+  rejected: ['共拒绝', 'Rejected in all'],
   created: ['已创建', 'Created'],
   updated: ['已更新', 'Updated'],
   unchanged: ['无变化', 'Unchanged'],
@@ -150,7 +161,7 @@ function status(s: RunSummary): Html {
         ? ['warn', '部分行未导入', 'Some rows were not imported', `${fmt(s.rejected)} 行被拒绝，${fmt(s.failed)} 行失败 · ${fmt(s.rejected)} rejected, ${fmt(s.failed)} failed`]
         : ['good', '全部完成', 'Every row done', ''];
   return html`<div class="status ${cls}" data-testid="status">
-    <strong>${zh} <span class="en">${en}</span></strong>${detail ? html`<span class="detail">${cut(detail, 500)}</span>` : ''}
+    <strong>${zh} <span class="en">${en}</span></strong>${detail ? html`<span class="detail">${cut(scrub(detail), 500)}</span>` : ''}
     ${s.dryRun ? html`<span class="badge">演练：未写入 ERP <span class="en">Dry run: nothing written</span></span>` : ''}
   </div>`;
 }
@@ -168,28 +179,44 @@ function meta(s: RunSummary, t: TimelineSnapshot): Html {
   return html`<dl class="meta">${rows.map(([zh, en, v]) => html`<div><dt>${zh} <span class="en">${en}</span></dt><dd>${v}</dd></div>`)}</dl>`;
 }
 
+/** A count of the summary; the split of rejections is derived for summaries written before it existed. */
+function count(s: RunSummary, k: CountKey): number {
+  if (k === 'invalid') return s.invalid ?? Math.max(0, s.read - s.valid);
+  if (k === 'lookupRejected') return s.lookupRejected ?? Math.max(0, s.rejected - count(s, 'invalid') - (s.erpRejected ?? 0));
+  if (k === 'erpRejected') return s.erpRejected ?? 0;
+  return s[k];
+}
+
+/**
+ * The counts as summary.json and the summary line give them, in their identities: read = valid +
+ * invalid; each valid row ends in one outcome (a lookup or ERP rejection included); rejected in
+ * all = invalid + lookup + ERP.
+ */
 function counts(s: RunSummary): Html {
-  const input: CountKey[] = ['read', 'valid', 'rejected'];
+  const input: CountKey[] = ['read', 'valid', 'invalid'];
   const output: CountKey[] = s.dryRun
-    ? ['wouldCreate', 'wouldUpdate', 'wouldSkip', 'failed']
-    : ['created', 'updated', 'unchanged', 'skipped', 'failed', 'doneEarlier'];
-  const card = (k: CountKey) => html`<div class="card ${k}${s[k] ? '' : ' zero'}"><div class="num" data-testid="count-${k}">${fmt(s[k])}</div><div class="label">${COUNT_LABELS[k][0]} <span class="en">${COUNT_LABELS[k][1]}</span></div></div>`;
+    ? ['wouldCreate', 'wouldUpdate', 'unchanged', 'wouldSkip', 'lookupRejected', 'erpRejected', 'failed']
+    : ['created', 'updated', 'unchanged', 'skipped', 'doneEarlier', 'lookupRejected', 'erpRejected', 'failed'];
+  const card = (k: CountKey) => html`<div class="card ${k}${count(s, k) ? '' : ' zero'}"><div class="num" data-testid="count-${k}">${fmt(count(s, k))}</div><div class="label">${COUNT_LABELS[k][0]} <span class="en">${COUNT_LABELS[k][1]}</span></div></div>`;
   // Where the rows went, as one bar: each row ends in exactly one of these.
   const parts: Array<[CountKey, string]> = s.dryRun
-    ? [['wouldCreate', COLORS.ok], ['wouldUpdate', '#37b24d'], ['wouldSkip', '#adb5bd'], ['rejected', COLORS.rejected], ['failed', COLORS.failed]]
-    : [['created', COLORS.ok], ['updated', '#37b24d'], ['unchanged', '#74b816'], ['skipped', '#adb5bd'], ['doneEarlier', '#a9e34b'], ['rejected', COLORS.rejected], ['failed', COLORS.failed]];
-  const total = parts.reduce((n, [k]) => n + s[k], 0);
+    ? [['wouldCreate', COLORS.ok], ['wouldUpdate', '#37b24d'], ['unchanged', '#74b816'], ['wouldSkip', '#adb5bd'], ['invalid', COLORS.rejected], ['lookupRejected', '#f08c00'], ['erpRejected', '#e67700'], ['failed', COLORS.failed]]
+    : [['created', COLORS.ok], ['updated', '#37b24d'], ['unchanged', '#74b816'], ['skipped', '#adb5bd'], ['doneEarlier', '#a9e34b'], ['invalid', COLORS.rejected], ['lookupRejected', '#f08c00'], ['erpRejected', '#e67700'], ['failed', COLORS.failed]];
+  const total = parts.reduce((n, [k]) => n + count(s, k), 0);
+  const shown = parts.filter(([k]) => count(s, k) > 0);
   const bar = total
-    ? html`<div class="split" role="img" aria-label="结果比例 share of outcomes">${parts.filter(([k]) => s[k] > 0).map(([k, color]) => html`<span style="width:${pct(s[k] / total)};background:${color}" title="${COUNT_LABELS[k][0]} ${COUNT_LABELS[k][1]}: ${fmt(s[k])}"></span>`)}</div>
-      <ul class="legend">${parts.filter(([k]) => s[k] > 0).map(([k, color]) => html`<li><i style="background:${color}"></i>${COUNT_LABELS[k][0]} <span class="en">${COUNT_LABELS[k][1]}</span> ${pct(s[k] / total)}</li>`)}</ul>`
+    ? html`<div class="split" role="img" aria-label="结果比例 share of outcomes">${shown.map(([k, color]) => html`<span style="width:${pct(count(s, k) / total)};background:${color}" title="${COUNT_LABELS[k][0]} ${COUNT_LABELS[k][1]}: ${fmt(count(s, k))}"></span>`)}</div>
+      <ul class="legend">${shown.map(([k, color]) => html`<li><i style="background:${color}"></i>${COUNT_LABELS[k][0]} <span class="en">${COUNT_LABELS[k][1]}</span> ${pct(count(s, k) / total)}</li>`)}</ul>`
     : '';
   return html`<section>
   <h2>结果 <span class="en">Outcomes</span></h2>
   <h3>读取与校验 <span class="en">Reading and validation</span></h3>
   <div class="cards">${input.map(card)}</div>
+  <p class="note">读取 = 有效 + 无效；有效的行各有一个结果（含查找或匹配拒绝、ERP 拒绝）。<span class="en">Read = valid + invalid; each valid row has one outcome below (rejections by lookup or match and by the ERP included).</span></p>
   <h3>${s.dryRun ? html`演练结果 <span class="en">What a real run would do</span>` : html`写入 ERP <span class="en">Written to the ERP</span>`}</h3>
   <div class="cards">${output.map(card)}</div>
   ${bar}
+  <p class="identity">${COUNT_LABELS.rejected[0]} <span class="en">${COUNT_LABELS.rejected[1]}</span> <strong data-testid="count-rejected">${fmt(s.rejected)}</strong> = 无效 <span class="en">invalid</span> ${fmt(count(s, 'invalid'))} + 查找或匹配 <span class="en">lookup or match</span> ${fmt(count(s, 'lookupRejected'))} + ERP ${fmt(count(s, 'erpRejected'))}</p>
 </section>`;
 }
 
@@ -204,7 +231,7 @@ function rejects(s: RunSummary, t: TimelineSnapshot): Html {
     const ex = t.byCode[code]?.example;
     return html`<tr data-testid="reason-row" data-code="${code}">
       <td><code>${code}</code></td>
-      <td>${words ? html`${words[0]} <span class="en">${words[1]}</span>` : ''}${ex ? html`<div class="example">例 e.g. ${ex.row !== undefined ? `第 ${fmt(ex.row)} 行 row ${fmt(ex.row)}` : ''}${ex.column ? html` · ${cut(ex.column, 60)}` : ''}：<span data-testid="reason-example">${ex.message}</span></div>` : ''}</td>
+      <td>${words ? html`${words[0]} <span class="en">${words[1]}</span>` : ''}${ex ? html`<div class="example">例 e.g. ${ex.row !== undefined ? `第 ${fmt(ex.row)} 行 row ${fmt(ex.row)}` : ''}${ex.column ? html` · ${cut(ex.column, 60)}` : ''}：<span data-testid="reason-example">${scrub(ex.message)}</span></div>` : ''}</td>
       <td class="n" data-testid="reason-count">${fmt(n)}</td>
       <td class="barcell">${meter(n / maxCode, code === 'ERP_FAILED' ? COLORS.failed : COLORS.rejected)}</td>
     </tr>`;
@@ -468,7 +495,7 @@ section{background:var(--card);border:1px solid var(--line);border-radius:8px;pa
 .card{border:1px solid var(--line);border-radius:6px;padding:10px 12px;background:#fff}
 .card .num{font-size:26px;font-weight:600;font-variant-numeric:tabular-nums}
 .card .label{font-size:13px}
-.card.rejected .num{color:#c77c02}.card.failed .num{color:#c92a2a}.card.created .num,.card.wouldCreate .num{color:#2b8a3e}
+.card.rejected .num,.card.invalid .num,.card.lookupRejected .num,.card.erpRejected .num{color:#c77c02}.card.failed .num{color:#c92a2a}.card.created .num,.card.wouldCreate .num{color:#2b8a3e}
 .card.zero .num{color:#adb5bd}
 .split{display:flex;height:14px;border-radius:7px;overflow:hidden;margin:16px 0 6px;background:var(--line)}
 .split span{display:block;height:100%}
@@ -493,6 +520,7 @@ code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background
 .files li{padding:6px 0;display:flex;flex-wrap:wrap;gap:4px 14px;align-items:baseline}
 .files a{font-weight:600;color:#1c7ed6}
 .note{color:var(--muted);font-size:13px}
+.identity{margin:10px 0 0;font-size:14px}
 .none{color:#2b8a3e}
 footer{color:var(--muted);font-size:12px;text-align:center;margin-top:24px}
 @media print{body{background:#fff}section{break-inside:avoid;border-color:#ccc}main{padding:0}}

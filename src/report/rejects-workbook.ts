@@ -15,6 +15,7 @@ import path from 'node:path';
 import { columnLetter, type RowProblem } from '../errors.js';
 import { cellText, type Cell } from '../sources/types.js';
 import { csvField, LineFile } from './line-file.js';
+import { scrub } from '../erp/scrub.js';
 
 export const REASON_HEADER = '错误原因';
 
@@ -73,7 +74,8 @@ export class RejectsWorkbook {
       this.keepFullValue(problems[0]?.row, this.opts.headers[i] || columnLetter(i + 1), values[i]);
       values[i] = fit.text;
     }
-    const reasons = excelCellText(problems.map((p) => `${p.column ? `${p.column}：` : ''}${p.message.zh}`).join('；'), CUT_REASON_NOTE).text;
+    // The reasons may quote the ERP: scrubbed once more (the row's own cells are the user's data).
+    const reasons = excelCellText(scrub(problems.map((p) => `${p.column ? `${p.column}：` : ''}${p.message.zh}`).join('；')), CUT_REASON_NOTE).text;
     const row = sheet.getRow(this.nextRow++);
     row.values = [...values.slice(0, this.opts.headers.length), reasons, ...values.slice(this.opts.headers.length)];
     for (const p of problems) {
@@ -81,7 +83,7 @@ export class RejectsWorkbook {
       if (idx < 0) continue;
       const cell = row.getCell(idx + 1);
       cell.fill = BAD_FILL;
-      cell.note = excelCellText(`${p.code}: ${p.message.zh}\n${p.message.en}`, '…').text;
+      cell.note = excelCellText(scrub(`${p.code}: ${p.message.zh}\n${p.message.en}`), '…').text;
     }
     row.commit();
     this.count++;

@@ -3,6 +3,7 @@
  * migration can be audited row by row. UTF-8 with BOM so Excel opens the Chinese correctly.
  */
 import { csvField, LineFile } from './line-file.js';
+import { scrub } from '../erp/scrub.js';
 
 export type RowOutcome = 'created' | 'updated' | 'skipped' | 'unchanged' | 'rejected' | 'failed' | 'interrupted' | 'would-create' | 'would-update' | 'would-skip' | 'done-earlier';
 
@@ -21,7 +22,7 @@ export class ResultsFile {
     this.out = new LineFile(file, '\uFEFF行号 row,结果 outcome,ord,代码 code,原因 reason,匹配键 key\r\n');
   }
   add(r: ResultLine): void {
-    this.out.write(`${r.row},${r.outcome},${r.ord ?? ''},${r.code ?? ''},${csvField(r.reason ?? '')},${csvField(r.key ?? '')}\r\n`);
+    this.out.write(`${r.row},${r.outcome},${r.ord ?? ''},${r.code ?? ''},${csvField(scrub(r.reason ?? ''))},${csvField(r.key ?? '')}\r\n`);
   }
   close(): string {
     this.out.close();
