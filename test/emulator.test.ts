@@ -206,7 +206,7 @@ describe('customers and follow-ups', () => {
 
   it('allocates a customer id on every request shape of the vendor\'s demo: ord absent, empty or 0', async () => {
     const seen = new Set<string>();
-    for (const datas of [{}, { ord: '' }, { edit: '0', intsort: '1', ord: '0' }, { edit: '', ord: '0' }]) {
+    for (const datas of [{}, { ord: '' }, { edit: '0', intsort: '1', ord: '0' }, { edit: '', ord: '0' }] as Array<Record<string, string>>) {
       const r = await call(`${CADD}?intsort=1`, '', datas);
       expect(r.json.header.status, JSON.stringify(datas)).toBe(0);
       const ord = String(r.json.body.bill.value);

@@ -354,8 +354,12 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
             continue;
           }
           // Errors that are not about one row (login refused, session lost for good, a bug): stop the run.
+          // The row it was writing is not a bad row: it is left for the next run (a create stays
+          // pending in the journal), and counted so the identities of the summary hold.
           fatal ??= err;
           abort ??= `stopped: ${(err as Error).message}`;
+          s.interrupted++;
+          results?.add({ row: next.value.row, outcome: 'interrupted', reason: '运行因错误停止，未完成 / the run stopped on an error before this row was done' });
         }
       }
     };
