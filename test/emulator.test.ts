@@ -192,7 +192,11 @@ describe('customers and follow-ups', () => {
     expect(khid).toMatch(/^KH/);
     await expect(client.saveCustomer({ ord: '424242', name: '未分配', sort1: '1', person_name: 'x' })).rejects.toBeInstanceOf(BusinessError);
     await expect(client.saveCustomer({ ord, name: '', sort1: '1', person_name: 'x' })).rejects.toThrow(/客户名称不能为空/);
+    expect((await client.saveCustomer({ ord, name: '测试新客户有限公司', khid, sort1: '1,3', person_name: '联系人', mobile: '13912345678', '@personpym': 'lxr' })).outcome).toBe('saved');
+    // The add form's contact section is the customer's first contact, created with it (once).
+    expect(emu.store.contactsOfCompany(ord).map((c) => [c.person_name, c.mobile, c.pym])).toEqual([['联系人', '13912345678', 'lxr']]);
     expect((await client.saveCustomer({ ord, name: '测试新客户有限公司', khid, sort1: '1,3', person_name: '联系人' })).outcome).toBe('saved');
+    expect(emu.store.contactsOfCompany(ord)).toHaveLength(1);
     const found = await client.listPage('customer', { name: '新客户' });
     expect(found.rows.map((r) => r.ord)).toEqual([ord]);
     expect(found.cols.map((c) => c.id)).toEqual(CUSTOMER_LIST_COLUMNS.map((c) => c.id));

@@ -300,7 +300,17 @@ export class Handlers {
     const rec: CustomerRecord = { ...(existing ?? {}), ...d, ord, name: d.name, date1: existing?.date1 ?? stamp(this.ctx.now()) } as CustomerRecord;
     this.ctx.store.saveCustomer(rec);
     if (existing) this.ctx.counters.updates++;
-    else this.ctx.counters.creates++;
+    else {
+      this.ctx.counters.creates++;
+      // The add form's 联系人 section is the customer's first contact: it is created with it.
+      if ((d.person_name ?? '').trim()) {
+        const contact: Record<string, string> = { company: ord };
+        for (const f of this.fields.contact) if (!f.key && f.id !== 'company' && d[f.id] !== undefined) contact[f.id] = d[f.id];
+        if (d['@personpym'] !== undefined) contact.pym = d['@personpym'];
+        if (contact.year1) contact.year1 = parseServerDate(contact.year1) ?? contact.year1;
+        this.ctx.store.createContact(contact, stamp(this.ctx.now()));
+      }
+    }
     return this.ok(r, { model: 'message', action: '', message: msg('保存成功！') });
   }
 
