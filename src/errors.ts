@@ -14,6 +14,7 @@ export type RowProblemCode =
   | 'NOT_INTEGER'
   | 'NOT_NUMBER'
   | 'BAD_DATE'          // unparseable or impossible date (1990-02-30)
+  | 'OUT_OF_RANGE'      // a number or date outside the field's range (the catalog's)
   | 'BAD_ENUM'          // not one of the field's options
   | 'BAD_ENCODING'      // undecodable bytes in the source
   | 'CELL_ERROR'        // an Excel error cell such as #N/A

@@ -13,17 +13,27 @@ type Extra = Partial<Omit<FieldSpec, 'id' | 'caption' | 'type'>>;
 const text = (id: string, caption: string, maxLength: number | undefined, extra: Extra = {}): FieldSpec => ({
   id, caption, type: 'string', required: false, ...(maxLength ? { maxLength } : {}), ...extra,
 });
+/** SQL Server `int`: what an integer column holds. */
+export const INT_RANGE = { min: -2_147_483_648, max: 2_147_483_647 };
+/** Money and other decimals: well within what SQL Server's decimal columns and a double hold exactly. */
+export const NUMBER_RANGE = { min: -1e15, max: 1e15 };
+/**
+ * Dates people enter: 1900–2100. SQL Server's datetime starts in 1753, but Excel's date cells (and
+ * so a template's date check) start in 1900; one range for every layer.
+ */
+export const DATE_RANGE = { min: '1900-01-01', max: '2100-12-31' };
+
 const int = (id: string, caption: string, extra: Extra = {}): FieldSpec => ({
-  id, caption, type: 'int', required: false, ...extra,
+  id, caption, type: 'int', required: false, ...(extra.options ? {} : { range: INT_RANGE }), ...extra,
 });
 const num = (id: string, caption: string, extra: Extra = {}): FieldSpec => ({
-  id, caption, type: 'number', required: false, ...extra,
+  id, caption, type: 'number', required: false, range: NUMBER_RANGE, ...extra,
 });
 const datetime = (id: string, caption: string, extra: Extra = {}): FieldSpec => ({
-  id, caption, type: 'datetime', required: false, ...extra,
+  id, caption, type: 'datetime', required: false, dateRange: DATE_RANGE, ...extra,
 });
 const date = (id: string, caption: string, extra: Extra = {}): FieldSpec => ({
-  id, caption, type: 'date', required: false, ...extra,
+  id, caption, type: 'date', required: false, dateRange: DATE_RANGE, ...extra,
 });
 const opts = (pairs: Array<[string, string]>): EnumOption[] => pairs.map(([value, label]) => ({ value, label }));
 
@@ -60,7 +70,7 @@ export const CONTACT_FIELDS: FieldSpec[] = [
   text('person_name', '联系人姓名', 50, { required: true }),
   text('pym', '拼音码', 50),
   text('sex', '性 别', 50, { options: SEX_OPTIONS }),
-  int('age', '年龄'),
+  int('age', '年龄', { range: { min: 0, max: 150 } }),
   datetime('year1', '生日'),
   text('part1', '部门', 50),
   text('job', '职务', 50),
@@ -171,7 +181,7 @@ export const CUSTOMER_FIELDS: FieldSpec[] = [
   text('person_name', '联系人姓名', 50, { required: true }),
   text('@personpym', '拼音码', 50),
   text('sex', '性别', undefined, { options: SEX_OPTIONS }),
-  int('age', '年龄'),
+  int('age', '年龄', { range: { min: 0, max: 150 } }),
   datetime('year1', '生日'),
   text('part1', '部门', 50),
   text('job', '职务', 50),

@@ -40,6 +40,13 @@ export interface FieldSpec {
   key?: boolean;
   /** Digit-like text (phones, QQ, zip): written as text so leading zeros survive. */
   textual?: boolean;
+  /**
+   * Numbers: the values the field holds (SQL Server `int` for integers unless the field says
+   * less, 年龄 0–150). Validation, templates and the emulator's checks all read it here.
+   */
+  range?: { min: number; max: number };
+  /** Dates: the first and last day accepted, `YYYY-MM-DD` (what a template's date check can express too). */
+  dateRange?: { min: string; max: string };
 }
 
 /** A request-parameter list of one API (save fields, list filters, detail params). */

@@ -5,6 +5,7 @@
  * rows per page.
  */
 import type { ListColumn } from '../catalog/index.js';
+import { canonicalDate } from '../validate/dates.js';
 import type { Dialect } from './dialects.js';
 import type { ContactRecord, CustomerRecord, EmulatorStore } from './store.js';
 
@@ -147,8 +148,7 @@ function withoutPaging(q: Record<string, string>): Record<string, string> {
 }
 
 function normDate(v: string): string {
-  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})/.exec(v.trim());
-  return m ? `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}` : v;
+  return canonicalDate(v.trim()).slice(0, 10);
 }
 
 /** Month-day strings of the next `days` days from today, wrapping the year end. */

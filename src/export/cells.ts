@@ -3,6 +3,7 @@
  * escaping that keeps spreadsheet programs from running a value as a formula.
  */
 import type { ListField } from '../catalog/index.js';
+import { parseDateText } from '../validate/dates.js';
 
 export type ColumnKind = 'text' | 'number' | 'date' | 'datetime';
 
@@ -47,10 +48,10 @@ export function escapeCsv(v: string, kind: ColumnKind): string {
   return `'${v}`;
 }
 
-/** `YYYY-MM-DD[ HH:mm:ss]` or `YYYY/M/D H:mm:ss` → a Date at that wall-clock time in UTC (Excel has no zones). */
+/** A date as the list shows it → a Date at that wall-clock time in UTC (Excel has no zones). */
 export function wallClockDate(v: string): Date | undefined {
-  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?/.exec(v.trim());
-  if (!m) return undefined;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)));
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  const r = parseDateText(v);
+  if (!r.ok) return undefined;
+  const [y, mo, d, h = 0, mi = 0, s = 0] = r.date.split(/[- :]/).map(Number);
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, s));
 }

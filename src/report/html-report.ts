@@ -91,6 +91,7 @@ export const REASONS: Record<RowProblemCode, [zh: string, en: string]> = {
   NOT_INTEGER: ['不是整数', 'not a whole number'],
   NOT_NUMBER: ['不是数字', 'not a number'],
   BAD_DATE: ['日期无效', 'invalid date'],
+  OUT_OF_RANGE: ['超出取值范围', 'out of range'],
   BAD_ENUM: ['不是可选值', 'not one of the options'],
   BAD_ENCODING: ['无法识别的字符编码', 'undecodable characters'],
   CELL_ERROR: ['单元格为错误值（如 #N/A）', 'error cell (e.g. #N/A)'],

@@ -45,12 +45,12 @@ export function validateValue(field: FieldSpec, input: Cell, opts: ValidateOptio
       const t = halfwidth(v).trim().replace(/,/g, '');
       const m = /^([+-]?\d+)(?:\.0+)?$/.exec(t);
       if (!m || !Number.isSafeInteger(Number(m[1]))) return bad('NOT_INTEGER', `${name}应为整数，实际为“${shorten(v, 20)}”`, `${field.id} must be a whole number, got \`${shorten(v, 20)}\``);
-      return enumCheck(field, name, String(Number(m[1])), opts);
+      return outOfRange(field, name, Number(m[1])) ?? enumCheck(field, name, String(Number(m[1])), opts);
     }
     case 'number': {
       const t = halfwidth(v).trim().replace(/,/g, '');
       if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(t)) return bad('NOT_NUMBER', `${name}应为数字，实际为“${shorten(v, 20)}”`, `${field.id} must be a number, got \`${shorten(v, 20)}\``);
-      return { ok: true, value: String(Number(t)) };
+      return outOfRange(field, name, Number(t)) ?? { ok: true, value: String(Number(t)) };
     }
     case 'date':
     case 'datetime':
@@ -73,7 +73,19 @@ export function validateValue(field: FieldSpec, input: Cell, opts: ValidateOptio
 function checkDate(field: FieldSpec, name: string, v: string): ValueResult {
   const r = parseDateText(v);
   if (!r.ok) return bad('BAD_DATE', `${name}不是有效日期：“${shorten(v, 30)}”（例：1990-01-02、1990/1/2、1990年1月2日）`, `${field.id} is not a valid date: \`${shorten(v, 30)}\` (e.g. 1990-01-02, 1990/1/2, 1990年1月2日)`);
-  return { ok: true, value: field.type === 'date' ? r.date.slice(0, 10) : r.date };
+  const day = r.date.slice(0, 10);
+  const range = field.dateRange;
+  if (range && (day < range.min || day > range.max)) {
+    return bad('OUT_OF_RANGE', `${name}应在 ${range.min} 到 ${range.max} 之间，实际为 ${day}`, `${field.id} must be between ${range.min} and ${range.max}, got ${day}`);
+  }
+  return { ok: true, value: field.type === 'date' ? day : r.date };
+}
+
+/** A number outside the field's range (the catalog's, as every layer reads it). */
+function outOfRange(field: FieldSpec, name: string, n: number): ValueResult | undefined {
+  const r = field.range;
+  if (!r || (n >= r.min && n <= r.max)) return undefined;
+  return bad('OUT_OF_RANGE', `${name}应在 ${r.min} 到 ${r.max} 之间，实际为 ${n}`, `${field.id} must be between ${r.min} and ${r.max}, got ${n}`);
 }
 
 /** An enum value by label or by id; overrides map labels to this installation's ids. */

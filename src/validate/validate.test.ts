@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkFields } from '../emulator/checks.js';
 import { CONTACT_FIELDS, FOLLOWUP_FIELDS, type FieldSpec } from '../catalog/index.js';
 import { cleanPhone, fromExcelSerial, halfwidth, normalizeHeader, normalizeSex, parseDateText, TRANSFORMS, validateRecord, validateValue } from './index.js';
 
@@ -83,9 +84,20 @@ describe('validateValue', () => {
   it('checks integers', () => {
     expect(validateValue(contact('age'), '30')).toEqual({ ok: true, value: '30' });
     expect(validateValue(contact('age'), '30.0')).toEqual({ ok: true, value: '30' });
-    expect(validateValue(contact('age'), '１,２３４')).toEqual({ ok: true, value: '1234' });
+    expect(validateValue(contact('age'), '１２３')).toEqual({ ok: true, value: '123' });
     expect(validateValue(contact('age'), '30.5')).toMatchObject({ ok: false, code: 'NOT_INTEGER' });
     expect(validateValue(contact('age'), '三十')).toMatchObject({ ok: false, code: 'NOT_INTEGER' });
+  });
+  it('checks ranges from the catalog, the same the template and the emulator read', () => {
+    expect(validateValue(contact('age'), '１,２３４')).toMatchObject({ ok: false, code: 'OUT_OF_RANGE' });
+    expect(validateValue(contact('age'), '9999999999')).toMatchObject({ ok: false, code: 'OUT_OF_RANGE' });
+    expect(validateValue(contact('age'), '-1')).toMatchObject({ ok: false, code: 'OUT_OF_RANGE' });
+    expect(validateValue(contact('age'), '150')).toEqual({ ok: true, value: '150' });
+    expect(validateValue(contact('year1'), '1899-12-31')).toMatchObject({ ok: false, code: 'OUT_OF_RANGE' });
+    expect(validateValue(contact('year1'), '2101-01-01')).toMatchObject({ ok: false, code: 'OUT_OF_RANGE' });
+    expect(validateValue(contact('year1'), '1900-01-01')).toEqual({ ok: true, value: '1900-01-01' });
+    expect(checkFields(CONTACT_FIELDS, { person_name: '张三', company: '1', age: '151' })).toMatch(/年龄超出范围/);
+    expect(checkFields(CONTACT_FIELDS, { person_name: '张三', company: '1', year1: '1850-01-01' })).toMatch(/生日超出范围/);
   });
   it('checks dates, typed cells and error cells', () => {
     expect(validateValue(contact('year1'), '1990/1/2')).toEqual({ ok: true, value: '1990-01-02' });
