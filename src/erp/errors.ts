@@ -89,3 +89,12 @@ export class CancelledError extends ErpError {
     super('cancelled', message, path);
   }
 }
+
+/**
+ * Whether a failure may pass if the same thing is tried again later: the one answer to that
+ * question, used by the client's retries and by the writers. An answer of a shape zbport does not
+ * understand (protocol) is not: it stops the run, as does everything else that is not about one row.
+ */
+export function isTransient(err: unknown): boolean {
+  return (err as { kind?: string } | undefined)?.kind === 'transient';
+}

@@ -19,6 +19,7 @@
 import { CONTACT_FIELDS, CONTACT_LIST_FILTERS, type FieldSpec } from '../catalog/index.js';
 import { ConfigError, type RowProblemCode } from '../errors.js';
 import { backoff } from '../erp/retry-policy.js';
+import { isTransient } from '../erp/errors.js';
 import type { ContactRef, ImportErp } from './import-erp.js';
 import type { Journal } from '../state/journal.js';
 import { comparable } from './company-resolver.js';
@@ -388,11 +389,6 @@ function asRefusal(err: unknown): WriteResult | undefined {
   if (e?.kind !== 'business') return undefined;
   const text = e.text ?? e.message ?? '';
   return { outcome: 'rejected', code: 'ERP_REJECTED', zh: `ERP 拒绝保存：${text}`, en: `the ERP refused the save: ${text}` };
-}
-
-export function isTransient(err: unknown): boolean {
-  const kind = (err as ErpLikeError)?.kind;
-  return kind === 'transient' || kind === 'protocol';
 }
 
 function failed(code: RowProblemCode, err: unknown): WriteResult {

@@ -14,7 +14,8 @@ import type { ImportErp } from './import-erp.js';
 import type { Journal } from '../state/journal.js';
 import type { Ledger } from '../state/ledger.js';
 import type { Logger } from '../report/logger.js';
-import { isTransient, type WriteResult } from './contact-writer.js';
+import { type WriteResult } from './contact-writer.js';
+import { isTransient } from '../erp/errors.js';
 import { backoff } from '../erp/retry-policy.js';
 
 export interface PreparedFollowup {
