@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
-import { parsePipeline } from '../src/pipeline/load.js';
+import { parsePipeline } from '../src/definition/load.js';
 import { lintCommand } from '../src/commands/lint.js';
-import { formatProblem } from '../src/pipeline/problems.js';
+import { formatProblem } from '../src/definition/problems.js';
 
 const VALID = `
 name: t

@@ -5,7 +5,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { reportFatal } from './fatal.js';
-import { provideEmulator } from '../pipeline/connect.js';
+import { provideEmulator } from '../run/connect.js';
 
 // `erp.fallback: emulator` (the samples, rehearsals) starts the built-in emulator, loaded only then.
 provideEmulator(async (o) => (await import('../emulator/index.js')).startEmulator({ port: 0, dataDir: o.dataDir, users: o.users, quiet: true }));

@@ -6,9 +6,9 @@
 import path from 'node:path';
 import { exportList, exportNeeds, runExport } from '../export/run-export.js';
 import { checkConnection, checkLists } from '../installation/preflight.js';
-import { connectErp } from '../pipeline/connect.js';
-import type { LoadedPipeline } from '../pipeline/load.js';
-import type { ExportConfig } from '../pipeline/schema.js';
+import { connectErp } from '../run/connect.js';
+import type { LoadedPipeline } from '../definition/load.js';
+import type { ExportConfig } from '../definition/schema.js';
 import { stderrLogger } from '../report/logger.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
 

@@ -5,8 +5,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadDefinition } from '../pipeline/load.js';
-import { formatProblem, type ConfigProblem } from '../pipeline/problems.js';
+import { loadDefinition } from '../definition/load.js';
+import { formatProblem, type ConfigProblem } from '../definition/problems.js';
 
 export interface LintOptions {
   /** Files or folders; empty means every pipeline in ./pipelines. */

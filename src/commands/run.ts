@@ -5,12 +5,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadPipeline, type LoadedPipeline } from '../pipeline/load.js';
-import { formatProblem } from '../pipeline/problems.js';
-import { connectErp } from '../pipeline/connect.js';
+import { loadPipeline, type LoadedPipeline } from '../definition/load.js';
+import { formatProblem } from '../definition/problems.js';
+import { connectErp } from '../run/connect.js';
 import { checkConnection, checkLists } from '../installation/preflight.js';
-import { runImport, type ImportSummary } from '../pipeline/run-import.js';
-import type { ImportConfig } from '../pipeline/schema.js';
+import { runImport, type ImportSummary } from '../run/run-import.js';
+import type { ImportConfig } from '../definition/schema.js';
 import { stderrLogger, type Logger } from '../report/logger.js';
 import { takeRunLock } from '../state/run-lock.js';
 import { createProgress } from '../report/progress.js';

@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { Definition } from '../pipeline/schema.js';
+import { Definition } from '../definition/schema.js';
 
 export function pipelineJsonSchema(): Record<string, unknown> {
   return {

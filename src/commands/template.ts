@@ -4,10 +4,10 @@
  */
 import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { connectErp } from '../pipeline/connect.js';
+import { connectErp } from '../run/connect.js';
 import { checkConnection, checkLists } from '../installation/preflight.js';
-import { loadPipeline } from '../pipeline/load.js';
-import { formatProblem } from '../pipeline/problems.js';
+import { loadPipeline } from '../definition/load.js';
+import { formatProblem } from '../definition/problems.js';
 import { stderrLogger } from '../report/logger.js';
 import { buildTemplate } from '../template/build-template.js';
 

@@ -16,8 +16,8 @@ import { DEFAULT_LAYOUTS, LIST_FIELDS, type ListName } from '../catalog/index.js
 import { ConfigError } from '../errors.js';
 import type { ErpClient } from '../erp/client.js';
 import type { ColumnNeed, ListLayout } from '../installation/list-layout.js';
-import { fillTemplate } from '../pipeline/name-template.js';
-import type { ExportConfig } from '../pipeline/schema.js';
+import { fillTemplate } from '../definition/name-template.js';
+import type { ExportConfig } from '../definition/schema.js';
 import type { Logger } from '../report/logger.js';
 import { exportColumn, type ExportColumn } from './cells.js';
 import { orderedPages } from './pages.js';

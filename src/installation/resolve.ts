@@ -7,8 +7,8 @@
 import path from 'node:path';
 import { DEFAULT_LAYOUTS, LIST_NAMES, type ListName } from '../catalog/index.js';
 import { ConfigError } from '../errors.js';
-import { loadDefinition } from '../pipeline/load.js';
-import { formatProblem } from '../pipeline/problems.js';
+import { loadDefinition } from '../definition/load.js';
+import { formatProblem } from '../definition/problems.js';
 import { ListLayout } from './list-layout.js';
 import { CONNECTION_DEFAULTS, type ConnectionConfig, type InstallationConfig, type ListsConfig, type WrittenConnection } from './profile-schema.js';
 

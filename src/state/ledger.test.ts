@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { contentHash, OccurrenceCounter } from '../pipeline/row-key.js';
-import { connectErp } from '../pipeline/connect.js';
+import { contentHash, OccurrenceCounter } from '../write/row-key.js';
+import { connectErp } from '../run/connect.js';
 import { silentLogger } from '../report/logger.js';
 import { erpIdentity, Ledger } from './ledger.js';
 

@@ -9,9 +9,9 @@ import type ExcelJS from 'exceljs';
 import { exceljs } from '../lazy-exceljs.js';
 import { createHash } from 'node:crypto';
 import { CATALOG_HASH, describeRule, plainCaption, type FieldSpec } from '../catalog/index.js';
-import { ENTITIES } from '../pipeline/entities.js';
-import { entrySources } from '../pipeline/header-map.js';
-import type { ImportConfig } from '../pipeline/schema.js';
+import { ENTITIES } from '../entities/index.js';
+import { entrySources } from '../run/header-map.js';
+import type { ImportConfig } from '../definition/schema.js';
 
 /** Name of the hidden sheet that records where a template came from. */
 export const META_SHEET = '_zbport';

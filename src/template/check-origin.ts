@@ -3,7 +3,7 @@
  * its hidden sheet records both. Only that small sheet is read, never the data.
  */
 import { CATALOG_HASH } from '../catalog/index.js';
-import type { ImportConfig } from '../pipeline/schema.js';
+import type { ImportConfig } from '../definition/schema.js';
 import { openXlsx } from '../sources/xlsx/index.js';
 import { XlsxZip } from '../sources/xlsx/zip.js';
 import { parseWorkbook } from '../sources/xlsx/parts.js';

@@ -5,7 +5,7 @@
  */
 import type { ColumnNeed } from '../installation/list-layout.js';
 import type { ListNeeds } from '../installation/preflight.js';
-import type { ImportConfig } from './schema.js';
+import type { ImportConfig } from '../definition/schema.js';
 
 const ORD_CUSTOMER: ColumnNeed = { anyOf: ['ord'], why: '客户 ID / the customer id' };
 

@@ -5,7 +5,7 @@
 import { CONTACT_LIST_FILTERS, CUSTOMER_LIST_FILTERS, FOLLOWUP_FIELDS, CONTACT_FIELDS, CUSTOMER_FIELDS, LIST_FIELDS, LIST_NAMES } from '../catalog/index.js';
 import type { InstallationConfig, ListsConfig } from '../installation/profile-schema.js';
 import { TRANSFORM_NAMES } from '../validate/index.js';
-import { ENTITIES } from './entities.js';
+import { ENTITIES } from '../entities/index.js';
 import type { DefinitionConfig, ExportConfig, ImportConfig } from './schema.js';
 import type { ConfigProblem } from './problems.js';
 

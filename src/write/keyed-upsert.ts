@@ -20,11 +20,11 @@ import { CONTACT_FIELDS, CONTACT_LIST_FILTERS, type FieldSpec } from '../catalog
 import { ConfigError, type RowProblemCode } from '../errors.js';
 import { backoff } from '../erp/retry-policy.js';
 import { isTransient } from '../erp/errors.js';
-import type { ContactRef, ImportErp } from './import-erp.js';
+import type { ContactRef, ImportErp } from '../run/import-erp.js';
 import type { Journal } from '../state/journal.js';
-import { comparable } from './company-resolver.js';
+import { comparable } from '../lookup/company-resolver.js';
 import { sameValue } from './compare-values.js';
-import type { ContactIndex } from './contact-index.js';
+import type { ContactIndex } from './record-index.js';
 
 export type WriteMode = 'insert' | 'upsert' | 'update' | 'skip-existing';
 

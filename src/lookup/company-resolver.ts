@@ -6,7 +6,7 @@
  * distinct name (cached, single-flight); when rows name more distinct companies than it would
  * take pages to load the whole list, the whole list is loaded once instead.
  */
-import type { CustomerRef, ImportErp } from './import-erp.js';
+import type { CustomerRef, ImportErp } from '../run/import-erp.js';
 
 export type Resolution =
   | { ok: true; ord: string; customer: CustomerRef }

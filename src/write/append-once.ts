@@ -10,11 +10,11 @@
  *   uncertain, for a person to check in the ERP. A double would be silent; a report is not.
  * - faults where the request certainly never reached the server are retried.
  */
-import type { ImportErp } from './import-erp.js';
+import type { ImportErp } from '../run/import-erp.js';
 import type { Journal } from '../state/journal.js';
 import type { Ledger } from '../state/ledger.js';
 import type { Logger } from '../report/logger.js';
-import { type WriteResult } from './contact-writer.js';
+import { type WriteResult } from './keyed-upsert.js';
 import { isTransient } from '../erp/errors.js';
 import { backoff } from '../erp/retry-policy.js';
 

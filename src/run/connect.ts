@@ -11,7 +11,7 @@ import { resolveErpConfig } from '../erp/config.js';
 import { resolveInstallation, type Installation } from '../installation/resolve.js';
 import type { Logger } from '../report/logger.js';
 import { ErpAdapter } from './erp-adapter.js';
-import type { PipelineConfig } from './schema.js';
+import type { PipelineConfig } from '../definition/schema.js';
 
 export interface ErpConnection {
   client: ErpClient;

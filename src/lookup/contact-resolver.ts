@@ -3,7 +3,7 @@
  * (`person/list.asp?checktype=radio`): by company name + contact name, by mobile, or by ord.
  * Not found and ambiguous are handled as for companies: the row is rejected with candidates.
  */
-import type { ContactRef, ImportErp } from './import-erp.js';
+import type { ContactRef, ImportErp } from '../run/import-erp.js';
 import { CompanyResolver, comparable } from './company-resolver.js';
 
 export type ContactResolution =

@@ -5,7 +5,7 @@
  */
 import { columnLetter } from '../errors.js';
 import { normalizeHeader } from '../validate/index.js';
-import type { MappingEntryConfig } from './schema.js';
+import type { MappingEntryConfig } from '../definition/schema.js';
 
 export interface MappedColumn {
   /** Catalog field id. */

@@ -3,8 +3,8 @@
  * contact list. A dry run matches a million rows against it without a request per row; a real
  * run still asks the ERP row by row, since records change while it writes.
  */
-import { comparable } from './company-resolver.js';
-import type { ContactRef, ImportErp } from './import-erp.js';
+import { comparable } from '../lookup/company-resolver.js';
+import type { ContactRef, ImportErp } from '../run/import-erp.js';
 
 export class ContactIndex {
   private constructor(private readonly map: Map<string, ContactRef[]>, private readonly keys: string[]) {}

@@ -7,10 +7,10 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { openCsv } from '../sources/csv/index.js';
-import { openLegacy } from '../sources/legacy/index.js';
-import { openXlsx } from '../sources/xlsx/index.js';
-import type { SourceReader } from '../sources/types.js';
+import { openCsv } from './csv/index.js';
+import { openLegacy } from './legacy/index.js';
+import { openXlsx } from './xlsx/index.js';
+import type { SourceReader } from './types.js';
 
 export interface OpenSourceOptions {
   file: string;
