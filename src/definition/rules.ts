@@ -98,16 +98,9 @@ function checkImport(c: ImportConfig): RuleProblem[] {
   // where the ERP already holds it.
   if (c.write.mode !== 'update') {
     for (const f of entity.fields) {
-      if (f.required && !f.requiredWhen && !f.key && !mapped.has(f.id) && !(c.entity === 'followup' && f.id === entity.reference.field)) {
+      if (f.required && !f.requiredWhen && !f.key && !mapped.has(f.id) && !entity.resolved?.includes(f.id)) {
         out.push({ path: 'mapping', level: 'error', message: `required field \`${f.id}\` (${f.caption.replace(/\s+/g, '')}) is not mapped` });
       }
-    }
-  }
-  if (c.entity === 'followup') {
-    const l = c.contactLookup;
-    const need: Record<string, Array<keyof typeof l>> = { 'company+name': ['companyColumn', 'nameColumn'], mobile: ['mobileColumn'], ord: ['ordColumn'] };
-    for (const key of need[l.by]) {
-      if (!l[key]) out.push({ path: `contactLookup.${key}`, level: 'error', message: `is required when contactLookup.by is \`${l.by}\`` });
     }
   }
   // matchKeysAreMapped: written keys must be mapped; of the default keys, the mapped ones are used.
@@ -115,17 +108,12 @@ function checkImport(c: ImportConfig): RuleProblem[] {
     if (!mapped.has(k)) out.push({ path: `write.matchKeys.${i}`, level: 'error', message: `match key \`${k}\` is not mapped`, known: [...mapped] });
   });
   const matchKeys = effectiveMatchKeys(c);
-  if (!c.write.matchKeys && entity.defaultMatchKeys.length && matchKeys.length < entity.defaultMatchKeys.length) {
-    out.push({ path: 'write.matchKeys', level: 'warning', message: `default match keys ${entity.defaultMatchKeys.join(', ')} are not all mapped: matching on ${matchKeys.join(', ') || 'nothing'}` });
+  const allDefaults = entity.defaultMatchKeys(new Set(entity.mappable.map((f) => f.id)));
+  if (!c.write.matchKeys && c.entity === 'contact' && matchKeys.length < allDefaults.length) {
+    out.push({ path: 'write.matchKeys', level: 'warning', message: `default match keys ${allDefaults.join(', ')} are not all mapped: matching on ${matchKeys.join(', ') || 'nothing'}` });
   }
-  if (c.entity === 'contact' && !matchKeys.length) {
-    out.push({
-      path: 'write.matchKeys', level: 'error',
-      message: c.write.mode === 'update'
-        ? 'update mode needs match keys to find the records to update'
-        : 'contact imports need match keys (e.g. company, person_name) so a second run finds what the first created instead of doubling it',
-    });
-  }
+  // The entity's own rules (match keys it needs, its lookup settings).
+  out.push(...entity.rules(c, matchKeys));
   // enumOverridesNameEnumFields
   for (const [field, overrides] of Object.entries(c.enums)) {
     const spec = entity.fields.find((f) => f.id === field);
@@ -143,7 +131,7 @@ function checkImport(c: ImportConfig): RuleProblem[] {
 /** The match keys a run uses: the written ones, or the entity's default keys that are mapped. */
 export function effectiveMatchKeys(c: ImportConfig): string[] {
   const mapped = new Set(Object.keys(c.mapping));
-  return c.write.matchKeys ?? ENTITIES[c.entity].defaultMatchKeys.filter((k) => mapped.has(k));
+  return c.write.matchKeys ?? ENTITIES[c.entity].defaultMatchKeys(mapped);
 }
 
 function checkExport(c: ExportConfig): RuleProblem[] {

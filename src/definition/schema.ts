@@ -35,6 +35,10 @@ export const SourceBlock = z
       .default('auto')
       .describe('Text encoding of a CSV file; auto detects BOMs, UTF-8 and GB18030'),
     delimiter: z.string().default('auto').describe('CSV delimiter, or auto to detect comma, tab, semicolon or pipe'),
+    layout: z
+      .enum(['rows', 'zb'])
+      .default('rows')
+      .describe('rows: one record a row; zb: ZB\'s own layout, a customer row followed by rows of its further contacts whose customer cells are blank (a contact import takes the customer from the row above, a customer import skips those rows)'),
   })
   .describe('The file rows come from');
 
@@ -56,6 +60,15 @@ export const LookupBlock = z
       .enum(['auto', 'always', 'never'])
       .default('auto')
       .describe('Load the whole customer list once (always), look names up one by one (never), or choose by size (auto)'),
+    createMissing: z
+      .union([
+        z.literal(false),
+        z.strictObject({
+          values: z.record(z.string(), z.string()).default({}).describe('Customer fields a new customer gets (客户分类 sort1 is required, e.g. "1"; 客户来源 ly …)'),
+        }),
+      ])
+      .default(false)
+      .describe('Contacts whose company no customer has: create the customer (by name, with these values and the row\'s contact as its first contact), once, and report it per row; false (default) rejects such rows'),
   })
   .describe('How company names are resolved to customer ids');
 
@@ -124,7 +137,7 @@ const base = {
 export const ImportPipeline = z.strictObject({
   ...base,
   kind: z.literal('import'),
-  entity: z.enum(['contact', 'followup']).describe('What each row becomes in the ERP'),
+  entity: z.enum(['contact', 'followup', 'customer']).describe('What each row becomes in the ERP: 联系人 contact, 洽谈进展 followup, 客户 customer'),
   source: SourceBlock,
   mapping: z.record(z.string(), MappingEntry).describe('Target field id (from the field catalog) ← source header'),
   transforms: z.array(z.string()).default(['trim', 'halfwidth']).describe('Transforms applied to every mapped cell first'),

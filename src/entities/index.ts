@@ -1,40 +1,14 @@
 /**
- * What a pipeline row can become in the ERP. Field lists come from the catalog; this file only
- * says which catalog list an entity uses and how its records are matched and resolved.
+ * The entities a pipeline row can become, by name (`entity:` in a pipeline). Each is a spec in a
+ * file of its own (types.ts says what a spec holds); nothing else in zbport branches on which
+ * entity it is.
  */
-import { CONTACT_FIELDS, FOLLOWUP_FIELDS, type FieldSpec } from '../catalog/index.js';
+import { CONTACT } from './contact.js';
+import { CUSTOMER } from './customer.js';
+import { FOLLOWUP } from './followup.js';
+import type { EntityName, EntitySpec } from './types.js';
 
-export interface EntitySpec {
-  name: 'contact' | 'followup';
-  /** Chinese name for messages and templates. */
-  title: string;
-  fields: FieldSpec[];
-  /** Fields a user may map (the record key is set by the ERP, except where it names a target). */
-  mappable: FieldSpec[];
-  /** Default fields that identify an existing record; empty where records have no natural key. */
-  defaultMatchKeys: string[];
-  /** The field that holds a reference resolved through a list lookup, and to what. */
-  reference: { field: string; resolves: 'customer' | 'contact' };
-}
+export const ENTITIES: Record<EntityName, EntitySpec> = { contact: CONTACT, followup: FOLLOWUP, customer: CUSTOMER };
+export const ENTITY_NAMES = Object.keys(ENTITIES) as EntityName[];
 
-const mappable = (fields: FieldSpec[], keep: string[] = []) => fields.filter((f) => !f.key || keep.includes(f.id));
-
-export const ENTITIES: Record<EntitySpec['name'], EntitySpec> = {
-  contact: {
-    name: 'contact',
-    title: '联系人',
-    fields: CONTACT_FIELDS,
-    // `ord` is mappable so an exported workbook can be re-imported as an update keyed on it.
-    mappable: mappable(CONTACT_FIELDS, ['ord']),
-    defaultMatchKeys: ['company', 'person_name', 'mobile'],
-    reference: { field: 'company', resolves: 'customer' },
-  },
-  followup: {
-    name: 'followup',
-    title: '洽谈进展',
-    fields: FOLLOWUP_FIELDS,
-    mappable: mappable(FOLLOWUP_FIELDS),
-    defaultMatchKeys: [],
-    reference: { field: 'ord', resolves: 'contact' },
-  },
-};
+export type { EntityContext, EntityName, EntityRun, EntitySpec, Rejection } from './types.js';

@@ -24,6 +24,9 @@ export interface ColumnNeed {
   why: string;
 }
 
+/** The columns a command relies on, per list. */
+export type ListNeeds = Partial<Record<ListName, ColumnNeed[]>>;
+
 export interface ColumnProblem {
   list: ListName;
   need: ColumnNeed;

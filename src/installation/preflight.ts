@@ -15,10 +15,11 @@ import { ConnectionError } from '../errors.js';
 import type { Logger } from '../report/logger.js';
 import { discoverList } from './discover.js';
 import { firmKeys } from './infer-columns.js';
-import { ColumnMapError, ListLayout, keyLabel, type ColumnNeed } from './list-layout.js';
+import { ColumnMapError, ListLayout, keyLabel, type ColumnNeed, type ListNeeds } from './list-layout.js';
+
+export type { ListNeeds };
 import type { Installation } from './resolve.js';
 
-export type ListNeeds = Partial<Record<ListName, ColumnNeed[]>>;
 
 export interface PreflightResult {
   /** Lists whose columns were calibrated from the server's evidence in this run. */

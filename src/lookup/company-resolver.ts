@@ -5,14 +5,20 @@
  * so the client compares exactly after trimming and width normalisation. One lookup per
  * distinct name (cached, single-flight); when rows name more distinct companies than it would
  * take pages to load the whole list, the whole list is loaded once instead.
+ *
+ * With `create` (a contact pipeline's `lookup.createMissing`), a name no customer has is created,
+ * once, from the first row that names it; rows naming it later find it in the cache.
  */
 import type { CustomerRef, ImportErp } from '../run/import-erp.js';
 
 export type Resolution =
-  | { ok: true; ord: string; customer: CustomerRef }
+  | { ok: true; ord: string; customer: CustomerRef; created?: boolean }
   | { ok: false; code: 'LOOKUP_MISS' | 'LOOKUP_AMBIGUOUS'; candidates: CustomerRef[] };
 
 export type LookupBy = 'name' | 'code' | 'id';
+
+/** Creates the customer a row names (exactly once, by the caller's write policy); undefined in a dry run. */
+export type CreateCustomer = (name: string, row: Record<string, string>) => Promise<{ ok: true; customer: CustomerRef } | { ok: false; code: 'ERP_REJECTED' | 'ERP_FAILED' | 'ERP_UNVERIFIED'; zh: string; en: string }>;
 
 /** Exact-comparison form of a name or code: NFKC (full-width → half-width), no spaces, Latin lower-cased. */
 export function comparable(s: string): string {
@@ -35,22 +41,30 @@ const SIMPLE = /^[\x20-\x7e\u4e00-\u9fff]*$/;
 
 const PRELOAD_PAGE_SIZE = 500;
 
+/** Creating a missing customer failed: the row says why. */
+export type CreateFailure = { ok: false; code: 'ERP_REJECTED' | 'ERP_FAILED' | 'ERP_UNVERIFIED'; candidates: CustomerRef[]; zh: string; en: string };
+
 export class CompanyResolver {
-  private readonly cache = new Map<string, Promise<Resolution>>();
-  private readonly byText = new Map<string, Promise<Resolution>>();
+  private readonly cache = new Map<string, Promise<Resolution | CreateFailure>>();
+  private readonly byText = new Map<string, Promise<Resolution | CreateFailure>>();
   private preloaded: Promise<Map<string, CustomerRef[]>> | undefined;
   private customerTotal: Promise<number> | undefined;
   /** Requests saved by the cache, for the summary. */
   hits = 0;
   lookups = 0;
 
+  /** Customers created for names no customer had. */
+  created = 0;
+
   constructor(
     private readonly erp: ImportErp,
     private readonly by: LookupBy,
     private readonly preload: 'auto' | 'always' | 'never',
+    private readonly create?: CreateCustomer,
   ) {}
 
-  resolve(raw: string): Promise<Resolution> {
+  /** The customer `raw` names; `row` is the row's values, for creating a missing customer from it. */
+  resolve(raw: string, row?: Record<string, string>): Promise<Resolution | CreateFailure> {
     // The same text again (the usual case) skips even the normalisation.
     const same = this.byText.get(raw);
     if (same) {
@@ -61,7 +75,7 @@ export class CompanyResolver {
     let p = this.cache.get(key);
     if (p) this.hits++;
     else {
-      p = this.lookup(raw, key);
+      p = this.lookupOrCreate(raw, key, row);
       this.cache.set(key, p);
       // A failed request must not poison the cache: the next row asks again.
       p.catch(() => {
@@ -71,6 +85,17 @@ export class CompanyResolver {
     }
     if (this.byText.size < 100_000) this.byText.set(raw, p);
     return p;
+  }
+
+  private async lookupOrCreate(raw: string, key: string, row: Record<string, string> | undefined): Promise<Resolution | CreateFailure> {
+    const found = await this.lookup(raw, key);
+    if (found.ok || found.code !== 'LOOKUP_MISS' || !this.create || !row) return found;
+    const made = await this.create(raw.trim(), row);
+    if (!made.ok) return { ok: false, code: made.code, candidates: [], zh: made.zh, en: made.en };
+    this.created++;
+    // Later rows naming it, and a loaded list, find it now.
+    if (this.preloaded) (await this.preloaded).set(key, [made.customer]);
+    return { ok: true, ord: made.customer.ord, customer: made.customer, created: true };
   }
 
   private async lookup(raw: string, key: string): Promise<Resolution> {

@@ -50,7 +50,7 @@ export class ContactResolver {
     }
     const company = await this.companies.resolve(key.company ?? '');
     if (!company.ok) {
-      return { ok: false, code: company.code, what: `客户“${key.company}”`, candidates: [] };
+      return { ok: false, code: company.code === 'LOOKUP_AMBIGUOUS' ? 'LOOKUP_AMBIGUOUS' : 'LOOKUP_MISS', what: `客户“${key.company}”`, candidates: [] };
     }
     const name = (key.name ?? '').trim();
     const found = await this.erp.contacts({ company: company.ord, person_name: name }, { pick: true });

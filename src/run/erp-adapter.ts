@@ -71,6 +71,39 @@ export class ErpAdapter implements ImportErp {
     }
   }
 
+  async customerRecords(filters: Record<string, string>): Promise<ContactRef[]> {
+    const out: ContactRef[] = [];
+    const seen = new Set<string>();
+    for await (const r of this.client.iterate('customer', filters, { need: this.needs.customer })) {
+      if (!r.ord || seen.has(r.ord)) continue;
+      seen.add(r.ord);
+      out.push({ ord: r.ord, values: r });
+    }
+    return out;
+  }
+
+  async *allCustomerRecords(): AsyncIterable<ContactRef> {
+    const seen = new Set<string>();
+    for await (const r of this.client.iterate('customer', {}, { sort: 'ord', need: this.needs.customer })) {
+      if (!r.ord || seen.has(r.ord)) continue;
+      seen.add(r.ord);
+      yield { ord: r.ord, values: r };
+    }
+  }
+
+  async customerDetail(ord: string): Promise<Record<string, string> | undefined> {
+    return (await this.client.customerDetail(ord))?.values;
+  }
+
+  async allocateCustomer(): Promise<{ ord: string; suggested: Record<string, string> }> {
+    const { ord, khid } = await this.client.allocateCustomer();
+    return { ord, suggested: khid ? { khid } : {} };
+  }
+
+  saveCustomer(values: Record<string, string>): Promise<SaveOutcome> {
+    return this.client.saveCustomer(values);
+  }
+
   async contactDetail(ord: string): Promise<Record<string, string> | undefined> {
     return (await this.client.contactDetail(ord))?.values;
   }

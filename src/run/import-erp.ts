@@ -33,6 +33,16 @@ export interface ImportErp {
   allCustomers(): AsyncIterable<CustomerRef>;
   /** Contacts matching list filters (fuzzy text filters, exact ids), every page; `pick` uses checktype=radio. */
   contacts(filters: Record<string, string>, opts?: { pick?: boolean }): Promise<ContactRef[]>;
+  /** Customers matching list filters, as the list shows them (every field it shows), every page. */
+  customerRecords(filters: Record<string, string>): Promise<ContactRef[]>;
+  /** Every customer as the list shows it, paged (a dry run's match index). */
+  allCustomerRecords(): AsyncIterable<ContactRef>;
+  /** A customer's detail (custom/add.asp?edit=1), or undefined when the ERP has no such ord. */
+  customerDetail(ord: string): Promise<Record<string, string> | undefined>;
+  /** A new customer id, and the values the form suggests with it (客户编号). */
+  allocateCustomer(): Promise<{ ord: string; suggested: Record<string, string> }>;
+  /** Saves a customer with an allocated (create) or existing (update) ord. Throws typed ERP errors. */
+  saveCustomer(values: Record<string, string>): Promise<SaveOutcome>;
   /** Every contact, paged (a dry run's match index). */
   allContacts(): AsyncIterable<ContactRef>;
   /** A contact's detail (person/add.asp?edit=1), or undefined when the ERP has no such ord. */

@@ -12,19 +12,15 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { RowProblem } from '../errors.js';
 import { RejectsWorkbook } from '../report/rejects-workbook.js';
-import { ResultsFile, type RowOutcome } from '../report/results-file.js';
-import { cellText, type SourceReader, type SourceRow } from '../sources/types.js';
-import { ContactResolver } from '../lookup/contact-resolver.js';
-import { ContactIndex } from '../write/record-index.js';
-import { FollowupWriter, type PreparedFollowup } from '../write/append-once.js';
-import { CompanyResolver, comparable } from '../lookup/company-resolver.js';
-import { ContactWriter, type PreparedContact, type WriteResult } from '../write/keyed-upsert.js';
+import { ResultsFile } from '../report/results-file.js';
+import { cellText, type Cell, type SourceReader, type SourceRow } from '../sources/types.js';
+import { comparable } from '../lookup/company-resolver.js';
+import { OUTCOME_COUNTER, type WriteResult } from '../write/outcomes.js';
 import { isTransient } from '../erp/errors.js';
 import { ENTITIES } from '../entities/index.js';
 import { planHeaders } from './header-map.js';
 import type { ImportErp } from './import-erp.js';
 import { Journal } from '../state/journal.js';
-import { erpIdentity, Ledger } from '../state/ledger.js';
 import type { LoadedPipeline } from '../definition/load.js';
 import { openSource } from '../sources/open-source.js';
 import { contentHash, OccurrenceCounter } from '../write/row-key.js';
@@ -37,8 +33,7 @@ import { ConfigError } from '../errors.js';
 import { fillTemplate } from '../definition/name-template.js';
 import { progressCounts, type Progress } from '../report/progress.js';
 import type { Logger } from '../report/logger.js';
-import type { ListNeeds } from '../installation/preflight.js';
-import { importNeeds } from '../entities/column-needs.js';
+import type { ListNeeds } from '../installation/list-layout.js';
 import type { RunTimeline } from '../report/run-timeline.js';
 
 export interface ImportRunOptions {
@@ -101,6 +96,8 @@ export interface ImportSummary {
   interrupted: number;
   /** Rows of the file not yet attempted when the run stopped (a lower bound when counting took too long). */
   notAttempted: number;
+  /** ZB's layout (`source.layout: zb`): rows of a customer's further contacts, which a customer import passes over. */
+  continuationRows: number;
   doneEarlier: number;
   wouldCreate: number;
   wouldUpdate: number;
@@ -114,14 +111,11 @@ export interface ImportSummary {
   /** The error that stopped the run, when one did (typed ERP errors carry no secrets). */
   fatal?: { kind: string; message: string; details?: string[] };
   reports: { dir: string; rejects?: string; results?: string; summary?: string; report?: string };
-  lookups: { companies: number; cacheHits: number };
+  lookups: { companies: number; cacheHits: number; created?: number };
   /** Rejections by code, for a quick look. */
   problems: Record<string, number>;
 }
 
-interface RowWriter {
-  write(row: PreparedContact & PreparedFollowup): Promise<WriteResult>;
-}
 
 export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> {
   const started = Date.now();
@@ -147,10 +141,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   const now = opts.now ?? new Date();
   const reportDir = uniqueDir(path.resolve(fillTemplate(config.reports.dir, config.name, now)));
 
-  const lookupColumns = config.entity === 'followup'
-    ? { company: config.contactLookup.companyColumn, name: config.contactLookup.nameColumn, mobile: config.contactLookup.mobileColumn, ord: config.contactLookup.ordColumn }
-    : {};
-  const plan = planHeaders(reader.headers, config.mapping, lookupColumns);
+  const plan = planHeaders(reader.headers, config.mapping, entity.extraColumns(config));
   if (plan.problems.length) {
     throw new ConfigError(`${where(reader)}: the pipeline's mapping does not fit the file's header row (row ${reader.headerRow})`, plan.problems);
   }
@@ -159,28 +150,15 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   const preparer = new RowPreparer({
     file: reader.file, sheet: reader.sheet, fields: entity.fields, columns: plan.columns,
     defaultTransforms: config.transforms, enums: mergeEnums(opts.enums ?? {}, config.enums),
-    references: config.entity === 'contact' && config.lookup.by !== 'id' ? ['company'] : [],
+    references: entity.references(config),
   });
   const matchKeys = effectiveMatchKeys(config);
   // Connection and list columns are checked before any row is read or anything written.
-  await opts.prepare?.(importNeeds(config, matchKeys));
+  await opts.prepare?.(entity.needs(config, matchKeys));
   const journalFile = opts.dryRun ? undefined : await journalPath(opts.pipeline, path.resolve(file), opts.target);
   const journal = journalFile ? writable('stateDir', config.stateDir, () => Journal.open(journalFile)) : undefined;
   if (journal?.resumed) opts.log.info(`resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);
-  // Follow-ups already posted to this ERP, by any run of any file (a dry run only reads it).
-  const ledger = config.entity === 'followup' ? writable('stateDir', config.stateDir, () => Ledger.open(config.stateDir, erpIdentity(opts.target), { readOnly: opts.dryRun })) : undefined;
-  const resolver = new CompanyResolver(opts.erp, config.lookup.by, config.lookup.preload);
-  const contacts = config.entity === 'followup' ? new ContactResolver(opts.erp, resolver, config.contactLookup.by) : undefined;
-  // A dry run matches against all existing contacts loaded once (ords only matter when writing),
-  // where the list shows every match key itself (not the customer only by name).
-  const indexable = matchKeys.every((k) => opts.erp.shows('contact', k));
-  const index = opts.dryRun && config.entity === 'contact' && !matchKeys.includes('ord') && indexable ? await ContactIndex.load(opts.erp, matchKeys) : undefined;
-  const writer: RowWriter = config.entity === 'followup'
-    ? new FollowupWriter(opts.erp, journal, { retries: config.write.retries, dryRun: opts.dryRun, ledger, repost: config.write.repost, log: opts.log })
-    : new ContactWriter(opts.erp, journal, {
-      mode: config.write.mode, matchKeys, blank: config.write.blank, verify: config.write.verify,
-      retries: config.write.retries, dryRun: opts.dryRun, index,
-    });
+  const run = await entity.start({ config, erp: opts.erp, journal, dryRun: opts.dryRun, matchKeys, target: opts.target, log: opts.log, writable });
   writable('reports.dir', reportDir, () => mkdirSync(reportDir, { recursive: true }));
   const rejects = config.reports.rejects
     ? new RejectsWorkbook({ file: path.join(reportDir, 'rejects.xlsx'), sheet: reader.sheet ?? 'Sheet1', headers: reader.headers, headerRow: reader.headerRow })
@@ -189,14 +167,16 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
 
   const s: ImportSummary = {
     pipeline: config.name, file, sheet: reader.sheet, target: opts.target, dryRun: opts.dryRun,
-    read: 0, valid: 0, invalid: 0, lookupRejected: 0, erpRejected: 0, rejected: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, interrupted: 0, notAttempted: 0, doneEarlier: 0,
+    read: 0, valid: 0, invalid: 0, lookupRejected: 0, erpRejected: 0, rejected: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, interrupted: 0, notAttempted: 0, continuationRows: 0, doneEarlier: 0,
     wouldCreate: 0, wouldUpdate: 0, wouldSkip: 0, unmappedColumns: plan.unmapped, durationMs: 0, rowsPerSecond: 0,
     reports: { dir: reportDir }, lookups: { companies: 0, cacheHits: 0 }, problems: {},
   };
   const firstRowOfKey = new KeySet();
-  // Identical follow-up rows are two follow-ups; identical contact rows are duplicates, rejected.
-  const occurrences = config.entity === 'followup' ? new OccurrenceCounter() : undefined;
-  const companyCol = config.entity === 'contact' ? plan.columns.find((c) => c.field === 'company') : undefined;
+  // Identical rows: the same record twice (rejected as duplicates) or two records (follow-ups).
+  const occurrences = entity.identicalRows === 'distinct' ? new OccurrenceCounter() : undefined;
+  // ZB's own layout: a row whose customer cell is blank continues the customer row above it.
+  const continuation = config.source.layout === 'zb' && entity.continuation ? { ...entity.continuation, column: plan.columns.find((c) => c.field === entity.continuation!.field) } : undefined;
+  let owner: Cell;
   let consecutiveFailures = 0;
   let abort: string | undefined;
 
@@ -213,11 +193,22 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   };
 
   const processRow = async (src: SourceRow) => {
+    if (continuation?.column && continuation.column.index >= 0) {
+      const i = continuation.column.index;
+      if (cellText(src.cells[i]).trim() === '') {
+        if (continuation.then === 'skip') {
+          s.continuationRows++;
+          return;
+        }
+        // The customer of the row above, on a copy: the row as read stays as the user wrote it.
+        src = { ...src, cells: Object.assign([...src.cells], { [i]: owner }) };
+      } else owner = src.cells[i];
+    }
     s.read++;
     const prep = preparer.prepare(src);
     if (prep.problems.length) return reject(src, prep.problems, 'invalid');
     s.valid++;
-    if (matchKeys.length) {
+    if (matchKeys.length && entity.identicalRows === 'duplicate') {
       const mk = matchKeys.map((k) => comparable(prep.values[k] ?? '')).join('\u0000');
       const first = firstRowOfKey.addOrGet(mk, src.row);
       if (first !== undefined) {
@@ -227,45 +218,22 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
         })], 'lookup');
       }
     }
-    // The prepared values are this row's own: the company name is replaced by its ord in place.
+    // The prepared values are this row's own: references are replaced by their ids in place.
     const values = prep.values;
-    let companyName: string | undefined;
-    if (companyCol && values.company) {
-      const r = await resolver.resolve(values.company);
-      if (!r.ok) {
-        const list = r.candidates.map((c) => `${c.name}（ord ${c.ord}${c.khid ? `，编号 ${c.khid}` : ''}）`).join('、');
-        const zh = r.code === 'LOOKUP_MISS'
-          ? `找不到客户“${values.company}”${list ? `；相近的有：${list}` : ''}`
-          : `客户“${values.company}”不唯一：${list}`;
-        const en = r.code === 'LOOKUP_MISS'
-          ? `no customer named \`${values.company}\`${list ? `; similar: ${r.candidates.map((c) => `${c.name} (ord ${c.ord})`).join(', ')}` : ''}`
-          : `\`${values.company}\` names ${r.candidates.length} customers: ${r.candidates.map((c) => `ord ${c.ord}`).join(', ')}`;
-        return reject(src, [preparer.problem(src.row, companyCol, 'company', values.company, r.code, { zh, en })], 'lookup');
-      }
-      values.company = r.ord;
-      companyName = r.customer.name;
-    }
-    if (contacts) {
-      const text = (role: string) => {
-        const col = plan.extra[role];
-        return col ? cellText(src.cells[col.index]).normalize('NFKC').trim() : undefined;
-      };
-      const r = await contacts.resolve({ company: text('company'), name: text('name'), mobile: text('mobile'), ord: text('ord') });
-      if (!r.ok) {
-        const list = r.candidates.map((c) => `${c.values.person_name ?? ''}（ord ${c.ord}${c.values.mobile ? `，手机 ${c.values.mobile}` : ''}）`).join('、');
-        const col = Object.values(plan.extra)[0];
-        const zh = r.code === 'LOOKUP_MISS' ? `找不到${r.what}${list ? `；相近的有：${list}` : ''}` : `${r.what}不唯一：${list}`;
-        const en = r.code === 'LOOKUP_MISS'
-          ? `no contact found for ${r.what}${r.candidates.length ? `; similar: ${r.candidates.map((c) => `ord ${c.ord}`).join(', ')}` : ''}`
-          : `${r.what} matches ${r.candidates.length} contacts: ${r.candidates.map((c) => `ord ${c.ord}`).join(', ')}`;
-        return reject(src, [preparer.problem(src.row, col, 'ord', col ? cellText(src.cells[col.index]) : '', r.code, { zh, en })], 'lookup');
-      }
-      values.ord = r.ord;
+    const extra = (role: string) => {
+      const col = plan.extra[role];
+      return col ? cellText(src.cells[col.index]).normalize('NFKC').trim() : undefined;
+    };
+    const resolved = await run.resolve(values, extra);
+    if (!resolved.ok) {
+      const j = resolved.rejection;
+      const col = j.field ? plan.columns.find((c) => c.field === j.field) : j.role ? plan.extra[j.role] : undefined;
+      return reject(src, [preparer.problem(src.row, col, j.field ?? '', j.value, j.code, j.message)], j.code.startsWith('ERP_') ? 'erp' : 'lookup');
     }
     // The row key of the journal and the follow-up ledger; a dry run keeps no journal.
-    const key = journal || ledger ? (occurrences ? occurrences.next(contentHash(config.entity, values)) : contentHash(config.entity, values)) : '';
-    const result = await writer.write({ row: src.row, key, values, blanks: prep.blanks, companyName });
-    await record(src, result);
+    const key = journal || occurrences ? (occurrences ? occurrences.next(contentHash(config.entity, values)) : contentHash(config.entity, values)) : '';
+    const result = await run.write({ row: src.row, key, values, blanks: prep.blanks, companyName: resolved.companyName });
+    await record(src, resolved.note && result.outcome !== 'rejected' && result.outcome !== 'failed' ? { ...result, note: [resolved.note, 'note' in result ? result.note : undefined].filter(Boolean).join('；') } as WriteResult : result);
   };
 
   const record = async (src: SourceRow, r: WriteResult) => {
@@ -293,13 +261,9 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
       return;
     }
     consecutiveFailures = 0;
-    const counter: Record<typeof r.outcome, keyof ImportSummary> = {
-      created: 'created', updated: 'updated', unchanged: 'unchanged', skipped: 'skipped', 'done-earlier': 'doneEarlier',
-      'would-create': 'wouldCreate', 'would-update': 'wouldUpdate', 'would-skip': 'wouldSkip',
-    };
-    (s[counter[r.outcome]] as number)++;
+    s[OUTCOME_COUNTER[r.outcome]]++;
     opts.timeline?.row(r.outcome);
-    results?.add({ row: src.row, outcome: r.outcome as RowOutcome, ord: r.ord, reason: 'note' in r ? r.note : undefined });
+    results?.add({ row: src.row, outcome: r.outcome, ord: r.ord, reason: 'note' in r ? r.note : undefined });
   };
 
   let inputError: unknown;
@@ -373,14 +337,14 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
     opts.signal?.removeEventListener('abort', onAbort);
     opts.progress?.done(progressCounts(s), reader.progress?.());
     journal?.close();
-    ledger?.close();
+    run.close();
     s.reports.results = results?.close();
     s.reports.rejects = await rejects?.close();
   }
   if (abort) s.aborted = abort;
   // A finished run closes its journal, so running the same file again later is a new run.
   if (journal && !abort && s.failed === 0) journal.archive();
-  s.lookups = { companies: resolver.lookups, cacheHits: resolver.hits };
+  s.lookups = run.lookups();
   s.durationMs = Date.now() - started;
   s.rowsPerSecond = s.durationMs ? Math.round((s.read * 1000) / s.durationMs) : s.read;
   s.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);

@@ -64,6 +64,11 @@ export class Journal {
     this.append({ k: key, s: 'pending', r: row, before });
   }
 
+  /** The id allocated for a create (customers), recorded before its save is sent: the next run reads it. */
+  allocated(key: string, row: number, ord: string): void {
+    this.append({ k: key, s: 'pending', r: row, ord });
+  }
+
   /** The save's record may be this one (it did not read back as sent): still pending, never re-sent while it exists. */
   suspect(key: string, row: number, ord: string): void {
     this.append({ k: key, s: 'pending', r: row, suspect: ord });
@@ -82,8 +87,8 @@ export class Journal {
 
   private remember(e: JournalEntry): void {
     const s = this.state.get(e.k) ?? {};
-    // A suspect entry adds to the pending one before it (which holds the ords seen before the save).
-    if (e.s === 'pending' && e.suspect && s.pending) s.pending = { ...s.pending, suspect: e.suspect };
+    // A suspect or an allocated id adds to the pending entry before it (which holds the ords seen before the save).
+    if (e.s === 'pending' && (e.suspect || e.ord) && s.pending) s.pending = { ...s.pending, ...(e.suspect ? { suspect: e.suspect } : {}), ...(e.ord ? { ord: e.ord } : {}) };
     else if (e.s === 'pending') s.pending = e;
     else s.done = e;
     this.state.set(e.k, s);

@@ -1,7 +1,8 @@
 /**
- * Posts one follow-up (洽谈进展) row. A follow-up has no natural key in the ERP and no list in
- * scope to read it back from, so two records keep doubles out: the run's journal (resuming a killed
- * run) and the ledger of follow-ups posted to this ERP across runs and files (src/state/ledger.ts).
+ * The append-once write policy (follow-ups, 洽谈进展): posts one row, once. Such records have no
+ * natural key in the ERP and no list in scope to read them back from, so two records keep doubles
+ * out: the run's journal (resuming a killed run) and the ledger of records posted to this ERP
+ * across runs and files (src/state/ledger.ts).
  *
  * - a row the journal or the ledger records as done is never posted again ("done earlier"),
  *   unless `write.repost` asks for it (then the ledger is passed over, the journal still is not);
@@ -10,22 +11,22 @@
  *   uncertain, for a person to check in the ERP. A double would be silent; a report is not.
  * - faults where the request certainly never reached the server are retried.
  */
-import type { ImportErp } from '../run/import-erp.js';
+import type { SaveOutcome } from '../run/import-erp.js';
 import type { Journal } from '../state/journal.js';
 import type { Ledger } from '../state/ledger.js';
 import type { Logger } from '../report/logger.js';
-import { type WriteResult } from './keyed-upsert.js';
+import type { WriteResult } from './outcomes.js';
 import { isTransient } from '../erp/errors.js';
 import { backoff } from '../erp/retry-policy.js';
 
-export interface PreparedFollowup {
+export interface PreparedPost {
   row: number;
   key: string;
-  /** Catalog field id → validated value; `ord` is the resolved contact. */
+  /** Catalog field id → validated value; `ord` is the record it belongs to (a follow-up's contact). */
   values: Record<string, string>;
 }
 
-export interface FollowupWriterOptions {
+export interface AppendOnceOptions {
   retries: number;
   dryRun: boolean;
   backoff?: (attempt: number) => Promise<void>;
@@ -44,18 +45,19 @@ const UNCERTAIN = {
 
 const DONE_EARLIER = '已于早前导入，未再发送 / done earlier: posted to this ERP by an earlier run, not posted again (write.repost: true posts it again)';
 
-export class FollowupWriter {
+export class AppendOnce {
   private readonly backoff: (attempt: number) => Promise<void>;
 
   constructor(
-    private readonly erp: ImportErp,
+    /** Sends one record (a follow-up's save). */
+    private readonly post: (values: Record<string, string>) => Promise<SaveOutcome>,
     private readonly journal: Journal | undefined,
-    private readonly opts: FollowupWriterOptions,
+    private readonly opts: AppendOnceOptions,
   ) {
     this.backoff = opts.backoff ?? backoff;
   }
 
-  async write(f: PreparedFollowup): Promise<WriteResult> {
+  async write(f: PreparedPost): Promise<WriteResult> {
     const earlier = this.journal?.get(f.key);
     if (earlier?.done) return { outcome: 'done-earlier' };
     if (earlier?.pending) return { outcome: 'failed', ...UNCERTAIN };
@@ -74,7 +76,7 @@ export class FollowupWriter {
     for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
       if (attempt > 0) await this.backoff(attempt);
       try {
-        const r = await this.erp.saveFollowup(f.values);
+        const r = await this.post(f.values);
         if (r.outcome === 'saved') {
           ledger?.done(f.key, f.row);
           this.journal?.done(f.key, f.row, 'created');

@@ -1,11 +1,12 @@
 /**
- * Writes one validated contact row to the ERP according to the write mode, so that nothing is
- * lost and nothing is doubled:
+ * The keyed upsert write policy (contacts, customers): writes one validated row to the ERP
+ * according to the write mode, so that nothing is lost and nothing is doubled:
  *
- * - existing records are found by the match keys through the contact list (exact comparison
+ * - existing records are found by the match keys through the entity's list (exact comparison
  *   on top of the list's fuzzy filters);
- * - "ok" is not "saved": every create is verified by finding the new record in the list (its
- *   ord is one that did not match before the save), every update by reading the detail back;
+ * - "ok" is not "saved": every create is verified, by finding the new record in the list (its
+ *   ord is one that did not match before the save) or, for entities whose id is allocated before
+ *   the save (customers), by reading that id's detail; every update by reading the detail back;
  * - nothing is sent again until a look has shown it missing: after an "ok" that cannot be read
  *   back, a save is repeated only when the list shows no new record at all for the row's filters.
  *   A new record that does not read back as sent means the list shows values differently (a
@@ -16,24 +17,49 @@
  * - an update reads the detail first and merges, because the ERP's save writes every field and a
  *   blank cell must not wipe what the ERP holds.
  */
-import { CONTACT_FIELDS, CONTACT_LIST_FILTERS, type FieldSpec } from '../catalog/index.js';
-import { ConfigError, type RowProblemCode } from '../errors.js';
+import type { FieldSpec } from '../catalog/index.js';
+import { ConfigError } from '../errors.js';
 import { backoff } from '../erp/retry-policy.js';
 import { isTransient } from '../erp/errors.js';
-import type { ContactRef, ImportErp } from '../run/import-erp.js';
+import type { ContactRef, SaveOutcome } from '../run/import-erp.js';
 import type { Journal } from '../state/journal.js';
 import { comparable } from '../lookup/company-resolver.js';
 import { sameValue } from './compare-values.js';
-import type { ContactIndex } from './record-index.js';
+import { asRefusal, failedAfterRetries, type WriteResult } from './outcomes.js';
+import type { RecordIndex } from './record-index.js';
 
 export type WriteMode = 'insert' | 'upsert' | 'update' | 'skip-existing';
 
-export interface PreparedContact {
+/** A record as a list shows it. */
+export type ListedRecord = ContactRef;
+
+/** What the policy needs of one entity in the ERP. */
+export interface RecordStore {
+  /** 联系人, 客户: for messages. */
+  noun: string;
+  /** The entity's catalog fields (the save writes every field that is not a key). */
+  fields: FieldSpec[];
+  /** List filters that narrow the candidates for a match key (fuzzy on the server). */
+  filterable: ReadonlySet<string>;
+  /** Records the list returns for these filters, every page. */
+  list(filters: Record<string, string>): Promise<ListedRecord[]>;
+  /** A record's detail (field id → value), or undefined when the ERP has no such ord. */
+  detail(ord: string): Promise<Record<string, string> | undefined>;
+  /** Saves: a create without `ord` (or with an allocated one), an update with it. */
+  save(values: Record<string, string>): Promise<SaveOutcome>;
+  /**
+   * Entities whose id is allocated before their first save (customers): a new id and the values
+   * the ERP's form suggests with it (客户编号). Creates are then verified by that id's detail.
+   */
+  allocate?(): Promise<{ ord: string; suggested: Record<string, string> }>;
+}
+
+export interface PreparedRecord {
   /** Source row number as the user sees it. */
   row: number;
   /** Journal key. */
   key: string;
-  /** Catalog field id → validated value; `company` already resolved to the customer ord. */
+  /** Catalog field id → validated value; references already resolved (a contact's `company` to the customer ord). */
   values: Record<string, string>;
   /** Mapped fields whose cell was blank. */
   blanks: string[];
@@ -41,51 +67,57 @@ export interface PreparedContact {
   companyName?: string;
 }
 
-export type WriteResult =
-  | { outcome: 'created' | 'updated' | 'skipped' | 'unchanged' | 'done-earlier'; ord?: string; note?: string }
-  | { outcome: 'would-create' | 'would-update' | 'would-skip'; ord?: string }
-  | { outcome: 'rejected' | 'failed'; code: RowProblemCode; zh: string; en: string; ord?: string };
+export type { WriteResult };
 
-export interface ContactWriterOptions {
+export interface KeyedUpsertOptions {
   mode: WriteMode;
   matchKeys: string[];
   blank: 'keep' | 'clear';
   verify: boolean;
   retries: number;
   dryRun: boolean;
-  /** Existing contacts loaded once (dry runs): matched without a request per row. */
-  index?: ContactIndex;
+  /** Existing records loaded once (dry runs): matched without a request per row. */
+  index?: RecordIndex;
   /** Waits before retry `attempt` (1-based); injectable so tests need not sleep long. */
   backoff?: (attempt: number) => Promise<void>;
 }
 
-const FILTERABLE = new Set(CONTACT_LIST_FILTERS.map((f) => f.id));
 /** Rows in a row whose new record did not read back as sent, before the run stops as misconfigured. */
 const MAX_UNREADABLE_IN_A_ROW = 3;
-const FIELD = new Map(CONTACT_FIELDS.map((f) => [f.id, f]));
-const SAVABLE = CONTACT_FIELDS.filter((f) => !f.key).map((f) => f.id);
 
-
-export class ContactWriter {
+export class KeyedUpsert {
   private readonly backoff: (attempt: number) => Promise<void>;
   private unreadableInARow = 0;
   /** Creates being written right now: a new record that matches one of them is theirs, not a stranger. */
-  private readonly inFlight = new Set<PreparedContact>();
+  private readonly inFlight = new Set<PreparedRecord>();
   /** ords this run created, lately (bounded): never strangers. */
   private readonly recent = new RecentSet(4096);
+  private readonly field: Map<string, FieldSpec>;
+  private readonly savable: string[];
 
   constructor(
-    private readonly erp: ImportErp,
+    private readonly store: RecordStore,
     private readonly journal: Journal | undefined,
-    private readonly opts: ContactWriterOptions,
+    private readonly opts: KeyedUpsertOptions,
   ) {
     this.backoff = opts.backoff ?? backoff;
+    this.field = new Map(store.fields.map((f) => [f.id, f]));
+    this.savable = store.fields.filter((f) => !f.key).map((f) => f.id);
   }
 
-  async write(c: PreparedContact): Promise<WriteResult> {
+  async write(c: PreparedRecord): Promise<WriteResult> {
     const earlier = this.journal?.get(c.key);
     if (earlier?.done) return { outcome: 'done-earlier', ord: earlier.done.ord };
 
+    if (earlier?.pending?.ord) {
+      // An earlier run allocated this id and died before hearing back: if it holds a record now,
+      // that record is ours.
+      const mine = await this.store.detail(earlier.pending.ord);
+      if (mine) {
+        this.journal?.done(c.key, c.row, 'created', earlier.pending.ord);
+        return { outcome: 'created', ord: earlier.pending.ord, note: 'recovered after an interrupted run' };
+      }
+    }
     const existing = await this.findExisting(c.values, c.companyName);
     if (earlier?.pending) {
       // An earlier run sent this create and died before hearing back: if a record that did not
@@ -111,23 +143,24 @@ export class ContactWriter {
       const ords = existing.map((e) => e.ord).join(', ');
       return {
         outcome: 'rejected', code: 'LOOKUP_AMBIGUOUS',
-        zh: `ERP 中已有 ${existing.length} 个联系人与匹配键相同（ord ${ords}），无法确定更新哪一个`,
-        en: `the ERP already has ${existing.length} contacts with this match key (ord ${ords}); cannot tell which to update`,
+        zh: `ERP 中已有 ${existing.length} 个${this.store.noun}与匹配键相同（ord ${ords}），无法确定更新哪一个`,
+        en: `the ERP already has ${existing.length} records with this match key (ord ${ords}); cannot tell which to update`,
       };
     }
     const found = existing[0];
     const { mode, dryRun } = this.opts;
     if (found) {
       if (mode === 'insert') {
-        return { outcome: 'rejected', code: 'EXISTS', ord: found.ord, zh: `ERP 中已存在该联系人（ord ${found.ord}）`, en: `the contact already exists in the ERP (ord ${found.ord})` };
+        return { outcome: 'rejected', code: 'EXISTS', ord: found.ord, zh: `ERP 中已存在该${this.store.noun}（ord ${found.ord}）`, en: `the record already exists in the ERP (ord ${found.ord})` };
       }
       if (mode === 'skip-existing') return dryRun ? { outcome: 'would-skip', ord: found.ord } : this.skip(c, found.ord);
       return dryRun ? this.predictUpdate(c, found) : this.update(c, found.ord);
     }
     if (mode === 'update') {
-      return { outcome: 'rejected', code: 'NOT_FOUND', zh: 'ERP 中没有与匹配键对应的联系人', en: 'no contact in the ERP has this match key' };
+      return { outcome: 'rejected', code: 'NOT_FOUND', zh: `ERP 中没有与匹配键对应的${this.store.noun}`, en: 'no record in the ERP has this match key' };
     }
-    return dryRun ? { outcome: 'would-create' } : this.create(c, existing);
+    if (dryRun) return { outcome: 'would-create' };
+    return this.store.allocate ? this.createWithId(c) : this.create(c, existing);
   }
 
   /**
@@ -137,63 +170,120 @@ export class ContactWriter {
    *
    * Cost per matched row: no request when it was matched by ord (its detail was read to match
    * it), nor when the list row shows every field the row writes and they agree; otherwise one
-   * detail read (person/add.asp?edit=1), as update() does. A list that shows a value differently
+   * detail read, as update() does. A list that shows a value differently
    * from the detail (a cut text, another date format) costs that read, never a wrong answer.
    */
-  private async predictUpdate(c: PreparedContact, found: ContactRef): Promise<WriteResult> {
+  private async predictUpdate(c: PreparedRecord, found: ListedRecord): Promise<WriteResult> {
     const writes = this.writes(c);
-    const agrees = (current: Record<string, string>) => writes.every(([id, v]) => sameValue(FIELD.get(id), current[id] ?? '', v));
+    const agrees = (current: Record<string, string>) => writes.every(([id, v]) => sameValue(this.field.get(id), current[id] ?? '', v));
     const byOrd = this.opts.matchKeys.includes('ord') && !!c.values.ord;
     if (byOrd || (writes.every(([id]) => id in found.values) && agrees(found.values))) {
       return agrees(found.values) ? { outcome: 'unchanged', ord: found.ord } : { outcome: 'would-update', ord: found.ord };
     }
-    const current = await this.erp.contactDetail(found.ord);
-    if (!current) return { outcome: 'rejected', code: 'NOT_FOUND', ord: found.ord, zh: `联系人 ord ${found.ord} 已不存在`, en: `contact ord ${found.ord} no longer exists` };
+    const current = await this.store.detail(found.ord);
+    if (!current) return { outcome: 'rejected', code: 'NOT_FOUND', ord: found.ord, zh: `${this.store.noun} ord ${found.ord} 已不存在`, en: `record ord ${found.ord} no longer exists` };
     return agrees(current) ? { outcome: 'unchanged', ord: found.ord } : { outcome: 'would-update', ord: found.ord };
   }
 
   /** The fields an update sets to the row's values (merge() overlays exactly these), with their values. */
-  private writes(c: PreparedContact): Array<[string, string]> {
+  private writes(c: PreparedRecord): Array<[string, string]> {
     const out: Array<[string, string]> = [];
-    for (const [id, v] of Object.entries(c.values)) if (id !== 'ord' && SAVABLE.includes(id) && v !== '') out.push([id, v]);
-    if (this.opts.blank === 'clear') for (const id of c.blanks) if (SAVABLE.includes(id)) out.push([id, '']);
+    for (const [id, v] of Object.entries(c.values)) if (id !== 'ord' && this.savable.includes(id) && v !== '') out.push([id, v]);
+    if (this.opts.blank === 'clear') for (const id of c.blanks) if (this.savable.includes(id)) out.push([id, '']);
     return out;
   }
 
-  private skip(c: PreparedContact, ord: string): WriteResult {
+  private skip(c: PreparedRecord, ord: string): WriteResult {
     this.journal?.done(c.key, c.row, 'skipped', ord);
     return { outcome: 'skipped', ord };
   }
 
-  /** Contacts whose match-key values equal the row's. */
-  async findExisting(values: Record<string, string>, companyName?: string): Promise<ContactRef[]> {
+  /** Records whose match-key values equal the row's. */
+  async findExisting(values: Record<string, string>, companyName?: string): Promise<ListedRecord[]> {
     return (await this.candidates(values)).filter((cand) => this.matches(cand, values, companyName));
   }
 
-  /** Whether a listed contact has the row's match-key values. */
-  matches(cand: ContactRef, values: Record<string, string>, companyName?: string): boolean {
-    return this.opts.matchKeys.every((k) => keyMatches(k, cand, values, companyName));
+  /** Whether a listed record has the row's match-key values. */
+  matches(cand: ListedRecord, values: Record<string, string>, companyName?: string): boolean {
+    return this.opts.matchKeys.every((k) => this.keyMatches(k, cand, values, companyName));
   }
 
-  /** Contacts the list's filters return for the row's keys (fuzzy), before the exact comparison. */
-  private async candidates(values: Record<string, string>): Promise<ContactRef[]> {
+  /** Whether a listed record has the row's value for one match key. */
+  private keyMatches(k: string, cand: ListedRecord, values: Record<string, string>, companyName?: string): boolean {
+    if (k === 'ord') return true;
+    if (k === 'company' && cand.values.company === undefined && cand.values.customer_name !== undefined) {
+      // A contact list that shows the customer's name but not its id: the company filter already
+      // narrowed it to this customer's id, and the name confirms it.
+      return comparable(cand.values.customer_name) === comparable(companyName ?? '');
+    }
+    return sameValue(this.field.get(k), cand.values[k] ?? '', values[k] ?? '');
+  }
+
+  /** Records the list's filters return for the row's keys (fuzzy), before the exact comparison. */
+  private async candidates(values: Record<string, string>): Promise<ListedRecord[]> {
     const keys = this.opts.matchKeys;
     if (keys.includes('ord') && values.ord) {
-      const detail = await this.erp.contactDetail(values.ord);
+      const detail = await this.store.detail(values.ord);
       if (!detail) return [];
       const ref = { ord: values.ord, values: detail };
-      return keys.every((k) => k === 'ord' || sameValue(FIELD.get(k), detail[k] ?? '', values[k] ?? '')) ? [ref] : [];
+      return keys.every((k) => k === 'ord' || sameValue(this.field.get(k), detail[k] ?? '', values[k] ?? '')) ? [ref] : [];
     }
     if (this.opts.index) return this.opts.index.find(values);
     const filters: Record<string, string> = {};
-    for (const k of keys) if (FILTERABLE.has(k) && values[k]) filters[k] = values[k];
+    for (const k of keys) if (this.store.filterable.has(k) && values[k]) filters[k] = values[k];
     if (!Object.keys(filters).length) return [];
-    return this.erp.contacts(filters);
+    return this.store.list(filters);
   }
 
-  private async create(c: PreparedContact, before: ContactRef[]): Promise<WriteResult> {
+  /**
+   * A create whose id is allocated first (customers): journalled as pending, then with its id,
+   * before the save is sent; verified by that id's detail. Sending it again after a look has shown
+   * the id empty is safe: a save names its record.
+   */
+  private async createWithId(c: PreparedRecord): Promise<WriteResult> {
+    this.journal?.pending(c.key, c.row, []);
+    const { ord, suggested } = await this.store.allocate!();
+    this.journal?.allocated(c.key, c.row, ord);
+    const payload = { ...this.savePayload({ ...suggested, ...withoutBlanks(c.values) }), ord };
+    let last: WriteResult | undefined;
+    let mustLook = false;
+    for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
+      if (attempt > 0) await this.backoff(attempt);
+      try {
+        if (mustLook) {
+          const there = await this.store.detail(ord);
+          if (there) return this.created(c, { ord, values: there });
+          mustLook = false;
+        }
+        let saved: 'saved' | 'unknown';
+        try {
+          saved = (await this.store.save(payload)).outcome;
+        } catch (err) {
+          const refused = asRefusal(err);
+          if (refused) return refused;
+          throw err;
+        }
+        if (!this.opts.verify && saved === 'saved') {
+          this.journal?.done(c.key, c.row, 'created', ord);
+          return { outcome: 'created', ord };
+        }
+        mustLook = true;
+        const there = await this.store.detail(ord);
+        if (there) return this.created(c, { ord, values: there });
+        mustLook = false;
+        last = { outcome: 'failed', code: 'ERP_UNVERIFIED', ord, zh: `ERP 答复保存成功，但读不到该${this.store.noun}（ord ${ord}，未保存）`, en: `the ERP answered "ok" but record ord ${ord} cannot be read (not saved)` };
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        mustLook = true;
+        last = failedAfterRetries(err);
+      }
+    }
+    return last ?? failedAfterRetries(undefined);
+  }
+
+  private async create(c: PreparedRecord, before: ListedRecord[]): Promise<WriteResult> {
     const beforeOrds = before.map((b) => b.ord);
-    const payload = savePayload(c.values);
+    const payload = this.savePayload(c.values);
     this.journal?.pending(c.key, c.row, beforeOrds);
     this.inFlight.add(c);
     try {
@@ -212,7 +302,7 @@ export class ContactWriter {
           }
           let saved: 'saved' | 'unknown';
           try {
-            saved = (await this.erp.saveContact(payload)).outcome;
+            saved = (await this.store.save(payload)).outcome;
           } catch (err) {
             const refused = asRefusal(err);
             if (refused) return refused;
@@ -228,24 +318,24 @@ export class ContactWriter {
           if (seen.stranger) return this.unreadable(c, seen.stranger);
           // Nothing new under the row's filters: the look has shown the record missing.
           mustLook = false;
-          last = { outcome: 'failed', code: 'ERP_UNVERIFIED', zh: 'ERP 答复保存成功，但列表中没有该联系人（未保存）', en: 'the ERP answered "ok" but the list shows no such contact (not saved)' };
+          last = { outcome: 'failed', code: 'ERP_UNVERIFIED', zh: `ERP 答复保存成功，但列表中没有该${this.store.noun}（未保存）`, en: 'the ERP answered "ok" but the list shows no such record (not saved)' };
         } catch (err) {
           if (!isTransient(err)) throw err;
           mustLook = true;
-          last = failed('ERP_FAILED', err);
+          last = failedAfterRetries(err);
         }
       }
-      return last ?? failed('ERP_FAILED', undefined);
+      return last ?? failedAfterRetries(undefined);
     } finally {
       this.inFlight.delete(c);
     }
   }
 
-  private created(c: PreparedContact, mine: ContactRef): WriteResult {
+  private created(c: PreparedRecord, mine: ListedRecord): WriteResult {
     this.unreadableInARow = 0;
     this.journal?.done(c.key, c.row, 'created', mine.ord);
     this.recent.add(mine.ord);
-    const diff = differences(c.values, mine.values);
+    const diff = this.differences(c.values, mine.values);
     return diff.length
       ? { outcome: 'failed', code: 'ERP_UNVERIFIED', ord: mine.ord, zh: `已保存（ord ${mine.ord}），但读回的值不同：${diff.join('、')}`, en: `saved (ord ${mine.ord}) but read back differently: ${diff.join(', ')}` }
       : { outcome: 'created', ord: mine.ord };
@@ -256,7 +346,7 @@ export class ContactWriter {
    * save: ours (its match keys equal the row's), or a new record that is no row's of this run
    * (when ours does not show up): possibly ours, shown differently from what was sent.
    */
-  private async look(c: PreparedContact, beforeOrds: string[]): Promise<{ mine?: ContactRef; stranger?: ContactRef }> {
+  private async look(c: PreparedRecord, beforeOrds: string[]): Promise<{ mine?: ListedRecord; stranger?: ListedRecord }> {
     const before = new Set(beforeOrds);
     const fresh = (await this.candidates(c.values)).filter((x) => !before.has(x.ord));
     const mine = fresh.find((x) => this.matches(x, c.values, c.companyName));
@@ -271,10 +361,10 @@ export class ContactWriter {
    * may be ours); the journal keeps it pending with the suspect's ord, for the next run and for a
    * person. Several in a row mean the list is not read right: a configuration problem.
    */
-  private unreadable(c: PreparedContact, stranger: ContactRef): WriteResult {
+  private unreadable(c: PreparedRecord, stranger: ListedRecord): WriteResult {
     this.journal?.suspect(c.key, c.row, stranger.ord);
     const diff = this.opts.matchKeys
-      .filter((k) => !keyMatches(k, stranger, c.values, c.companyName))
+      .filter((k) => !this.keyMatches(k, stranger, c.values, c.companyName))
       .map((k) => `${k}: 发送 / sent \`${c.values[k] ?? ''}\`, 列表显示 / the list shows \`${stranger.values[k] ?? (k === 'company' ? stranger.values.customer_name ?? '' : '')}\``);
     if (++this.unreadableInARow >= MAX_UNREADABLE_IN_A_ROW) {
       throw new ConfigError(
@@ -289,25 +379,25 @@ export class ContactWriter {
     };
   }
 
-  private async update(c: PreparedContact, ord: string): Promise<WriteResult> {
+  private async update(c: PreparedRecord, ord: string): Promise<WriteResult> {
     let last: WriteResult | undefined;
     for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
       if (attempt > 0) await this.backoff(attempt);
       try {
-        const current = await this.erp.contactDetail(ord);
-        if (!current) return { outcome: 'rejected', code: 'NOT_FOUND', ord, zh: `联系人 ord ${ord} 已不存在`, en: `contact ord ${ord} no longer exists` };
+        const current = await this.store.detail(ord);
+        if (!current) return { outcome: 'rejected', code: 'NOT_FOUND', ord, zh: `${this.store.noun} ord ${ord} 已不存在`, en: `record ord ${ord} no longer exists` };
         const merged = this.merge(current, c);
-        if (SAVABLE.every((id) => sameValue(FIELD.get(id), current[id] ?? '', merged[id] ?? ''))) {
+        if (this.savable.every((id) => sameValue(this.field.get(id), current[id] ?? '', merged[id] ?? ''))) {
           this.journal?.done(c.key, c.row, 'unchanged', ord);
           return { outcome: 'unchanged', ord };
         }
-        await this.erp.saveContact({ ord, ...merged });
+        await this.store.save({ ord, ...merged });
         if (!this.opts.verify) {
           this.journal?.done(c.key, c.row, 'updated', ord);
           return { outcome: 'updated', ord };
         }
-        const after = await this.erp.contactDetail(ord);
-        const diff = after ? differences(merged, after) : ['(record gone)'];
+        const after = await this.store.detail(ord);
+        const diff = after ? this.differences(merged, after) : ['(record gone)'];
         if (!diff.length) {
           this.journal?.done(c.key, c.row, 'updated', ord);
           return { outcome: 'updated', ord };
@@ -318,41 +408,44 @@ export class ContactWriter {
         if (refused) return { ...refused, ord };
         if (!isTransient(err)) throw err;
         // Updates are idempotent: sending one again is safe.
-        last = failed('ERP_FAILED', err);
+        last = failedAfterRetries(err);
       }
     }
-    return last ?? failed('ERP_FAILED', undefined);
+    return last ?? failedAfterRetries(undefined);
   }
 
   /** The ERP's current values, overlaid with the row's; blank cells keep or clear per `blank`. */
-  private merge(current: Record<string, string>, c: PreparedContact): Record<string, string> {
+  private merge(current: Record<string, string>, c: PreparedRecord): Record<string, string> {
     const merged: Record<string, string> = {};
-    for (const id of SAVABLE) merged[id] = current[id] ?? '';
+    for (const id of this.savable) merged[id] = current[id] ?? '';
     for (const [id, v] of Object.entries(c.values)) {
-      if (id === 'ord' || !SAVABLE.includes(id)) continue;
+      if (id === 'ord' || !this.savable.includes(id)) continue;
       if (v !== '') merged[id] = v;
     }
-    if (this.opts.blank === 'clear') for (const id of c.blanks) if (SAVABLE.includes(id)) merged[id] = '';
+    if (this.opts.blank === 'clear') for (const id of c.blanks) if (this.savable.includes(id)) merged[id] = '';
     return merged;
   }
-}
 
-/** The fields a create sends: every catalog field, blank ones as "" (the ERP takes strings only). */
-function savePayload(values: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const id of SAVABLE) out[id] = values[id] ?? '';
-  return out;
-}
-
-/** Whether a listed contact has the row's value for one match key. */
-function keyMatches(k: string, cand: ContactRef, values: Record<string, string>, companyName?: string): boolean {
-  if (k === 'ord') return true;
-  if (k === 'company' && cand.values.company === undefined && cand.values.customer_name !== undefined) {
-    // A list that shows the customer's name but not its id: the company filter already narrowed
-    // it to this customer's id, and the name confirms it.
-    return comparable(cand.values.customer_name) === comparable(companyName ?? '');
+  /** The fields a create sends: every catalog field, blank ones as "" (the ERP takes strings only). */
+  private savePayload(values: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const id of this.savable) out[id] = values[id] ?? '';
+    return out;
   }
-  return sameValue(FIELD.get(k), cand.values[k] ?? '', values[k] ?? '');
+
+  private differences(expected: Record<string, string>, actual: Record<string, string>): string[] {
+    const out: string[] = [];
+    for (const id of this.savable) {
+      if (!(id in expected)) continue;
+      if (!(id in actual)) continue; // the list shows only some columns; the detail shows all
+      if (!sameValue(this.field.get(id), actual[id] ?? '', expected[id] ?? '')) out.push(id);
+    }
+    return out;
+  }
+}
+
+function withoutBlanks(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
 }
 
 /** A set of the latest `max` values: older ones are forgotten, so memory does not grow with the run. */
@@ -368,33 +461,4 @@ class RecentSet {
   }
 }
 
-function differences(expected: Record<string, string>, actual: Record<string, string>): string[] {
-  const out: string[] = [];
-  for (const id of SAVABLE) {
-    if (!(id in expected)) continue;
-    if (!(id in actual)) continue; // the list shows only some columns; the detail shows all
-    if (!sameValue(FIELD.get(id), actual[id] ?? '', expected[id] ?? '')) out.push(id);
-  }
-  return out;
-}
-
-interface ErpLikeError {
-  kind?: string;
-  message?: string;
-  text?: string;
-}
-
-function asRefusal(err: unknown): WriteResult | undefined {
-  const e = err as ErpLikeError;
-  if (e?.kind !== 'business') return undefined;
-  const text = e.text ?? e.message ?? '';
-  return { outcome: 'rejected', code: 'ERP_REJECTED', zh: `ERP 拒绝保存：${text}`, en: `the ERP refused the save: ${text}` };
-}
-
-function failed(code: RowProblemCode, err: unknown): WriteResult {
-  const msg = (err as ErpLikeError)?.message ?? 'unknown fault';
-  return { outcome: 'failed', code, zh: `ERP 多次出错，未能保存：${msg}`, en: `the ERP kept failing, not saved: ${msg}` };
-}
-
 export { comparable };
-export type { FieldSpec };

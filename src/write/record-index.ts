@@ -1,23 +1,23 @@
 /**
- * Every existing contact keyed by its match-key values, loaded once by paging through the
- * contact list. A dry run matches a million rows against it without a request per row; a real
- * run still asks the ERP row by row, since records change while it writes.
+ * Every existing record keyed by its match-key values, loaded once by paging through the entity's
+ * list. A dry run matches a million rows against it without a request per row; a real run still
+ * asks the ERP row by row, since records change while it writes.
  */
 import { comparable } from '../lookup/company-resolver.js';
-import type { ContactRef, ImportErp } from '../run/import-erp.js';
+import type { ContactRef } from '../run/import-erp.js';
 
-export class ContactIndex {
+export class RecordIndex {
   private constructor(private readonly map: Map<string, ContactRef[]>, private readonly keys: string[]) {}
 
-  static async load(erp: ImportErp, keys: string[]): Promise<ContactIndex> {
+  static async load(records: AsyncIterable<ContactRef>, keys: string[]): Promise<RecordIndex> {
     const map = new Map<string, ContactRef[]>();
-    for await (const c of erp.allContacts()) {
+    for await (const c of records) {
       const k = indexKey(keys, c.values);
       const list = map.get(k);
       if (list) list.push(c);
       else map.set(k, [c]);
     }
-    return new ContactIndex(map, keys);
+    return new RecordIndex(map, keys);
   }
 
   find(values: Record<string, string>): ContactRef[] {

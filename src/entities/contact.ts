@@ -1,0 +1,131 @@
+/**
+ * 联系人: rows name their customer by name, number or id (resolved through the customer list,
+ * created when `lookup.createMissing` asks), are matched by company + name + mobile (or ord for
+ * round trips), and are written by the keyed upsert policy.
+ */
+import { CONTACT_FIELDS, CONTACT_LIST_FILTERS, CUSTOMER_FIELDS } from '../catalog/index.js';
+import type { ImportConfig } from '../definition/schema.js';
+import type { ColumnNeed, ListNeeds } from '../installation/list-layout.js';
+import { CompanyResolver, type CreateCustomer } from '../lookup/company-resolver.js';
+import type { ImportErp } from '../run/import-erp.js';
+import { KeyedUpsert, type RecordStore } from '../write/keyed-upsert.js';
+import { RecordIndex } from '../write/record-index.js';
+import { companyRejection, customerStore } from './customer.js';
+import { mappable, type EntityContext, type EntityRun, type EntitySpec, type RuleProblem } from './types.js';
+
+export function contactStore(erp: ImportErp): RecordStore {
+  return {
+    noun: '联系人',
+    fields: CONTACT_FIELDS,
+    filterable: new Set(CONTACT_LIST_FILTERS.map((f) => f.id)),
+    list: (filters) => erp.contacts(filters),
+    detail: (ord) => erp.contactDetail(ord),
+    save: (values) => erp.saveContact(values),
+  };
+}
+
+const ORD_CUSTOMER: ColumnNeed = { anyOf: ['ord'], why: '客户 ID / the customer id' };
+const CUSTOMER_FIELD_IDS = new Set(CUSTOMER_FIELDS.map((f) => f.id));
+
+export const CONTACT: EntitySpec = {
+  name: 'contact',
+  title: '联系人',
+  fields: CONTACT_FIELDS,
+  // `ord` is mappable so an exported workbook can be re-imported as an update keyed on it.
+  mappable: mappable(CONTACT_FIELDS, ['ord']),
+  defaultMatchKeys: (mapped) => ['company', 'person_name', 'mobile'].filter((k) => mapped.has(k)),
+  extraColumns: () => ({}),
+  references: (c) => (c.lookup.by !== 'id' ? ['company'] : []),
+  identicalRows: 'duplicate',
+  continuation: { field: 'company', then: 'fill' },
+
+  needs(config: ImportConfig, matchKeys: string[]): ListNeeds {
+    const customer: ColumnNeed[] = [ORD_CUSTOMER];
+    if (config.lookup.by === 'name') customer.push({ anyOf: ['name'], why: '按客户名称查找客户 / finding customers by name' });
+    if (config.lookup.by === 'code') customer.push({ anyOf: ['khid'], why: '按客户编号查找客户 / finding customers by number' });
+    const needs: ListNeeds = { customer };
+    // Matching on ord reads details, not the list.
+    if (!matchKeys.includes('ord')) {
+      needs.contact = [
+        { anyOf: ['ord'], why: '联系人 ID：查找已有联系人、读回核对新建的联系人 / the contact id: matching and reading creates back' },
+        ...matchKeys.map((k): ColumnNeed => (k === 'company'
+          ? { anyOf: ['company', 'customer_name'], why: '匹配键 关联客户 / the match key company' }
+          : { anyOf: [k], why: `匹配键 ${k} / the match key ${k}` })),
+      ];
+    }
+    return needs;
+  },
+
+  rules(c: ImportConfig, matchKeys: string[]): RuleProblem[] {
+    const out: RuleProblem[] = [];
+    // contactsHaveMatchKeys
+    if (!matchKeys.length) {
+      out.push({
+        path: 'write.matchKeys', level: 'error',
+        message: c.write.mode === 'update'
+          ? 'update mode needs match keys to find the records to update'
+          : 'contact imports need match keys (e.g. company, person_name) so a second run finds what the first created instead of doubling it',
+      });
+    }
+    // createMissingCreatesByName: a customer can only be made from a name, with its required fields.
+    const create = c.lookup.createMissing;
+    if (create && c.lookup.by !== 'name') out.push({ path: 'lookup.createMissing', level: 'error', message: 'creates customers from their name: needs lookup.by: name' });
+    if (create && typeof create === 'object') {
+      for (const id of Object.keys(create.values)) {
+        if (!CUSTOMER_FIELD_IDS.has(id)) out.push({ path: `lookup.createMissing.values.${id}`, level: 'error', message: `\`${id}\` is not a customer field`, known: [...CUSTOMER_FIELD_IDS] });
+      }
+    }
+    if (create && !(typeof create === 'object' && create.values.sort1)) {
+      out.push({ path: 'lookup.createMissing', level: 'error', message: 'a new customer needs 客户分类 (sort1): set lookup.createMissing.values.sort1, e.g. "1"' });
+    }
+    return out;
+  },
+
+  async start(ctx: EntityContext): Promise<EntityRun> {
+    const { config, erp } = ctx;
+    const resolver = new CompanyResolver(erp, config.lookup.by, config.lookup.preload, config.lookup.createMissing ? missingCustomers(ctx) : undefined);
+    // A dry run matches against all existing contacts loaded once (ords only matter when writing),
+    // where the list shows every match key itself (not the customer only by name).
+    const indexable = ctx.matchKeys.every((k) => erp.shows('contact', k));
+    const index = ctx.dryRun && !ctx.matchKeys.includes('ord') && indexable ? await RecordIndex.load(erp.allContacts(), ctx.matchKeys) : undefined;
+    const writer = new KeyedUpsert(contactStore(erp), ctx.journal, {
+      mode: config.write.mode, matchKeys: ctx.matchKeys, blank: config.write.blank, verify: config.write.verify,
+      retries: config.write.retries, dryRun: ctx.dryRun, index,
+    });
+    return {
+      async resolve(values) {
+        if (!values.company) return { ok: true };
+        const text = values.company;
+        const r = await resolver.resolve(text, values);
+        if (!r.ok) return { ok: false, rejection: companyRejection(text, r) };
+        values.company = r.ord;
+        return { ok: true, companyName: r.customer.name, note: r.created ? `客户“${r.customer.name}”已新建（ord ${r.ord}）/ customer created` : undefined };
+      },
+      write: (row) => writer.write(row),
+      lookups: () => ({ companies: resolver.lookups, cacheHits: resolver.hits, created: resolver.created }),
+      close() {},
+    };
+  },
+};
+
+/**
+ * `lookup.createMissing`: a customer no one has is created from the row that first names it:
+ * its name, the constants the pipeline gives (客户分类…), and the row's contact fields, which the
+ * customer form takes as the customer's first contact. Written by the keyed upsert policy keyed on
+ * the name, in the run's journal: a killed run never makes it twice.
+ */
+function missingCustomers(ctx: EntityContext): CreateCustomer {
+  const create = ctx.config.lookup.createMissing;
+  const constants = typeof create === 'object' ? create.values : {};
+  const writer = new KeyedUpsert(customerStore(ctx.erp), ctx.journal, {
+    mode: 'upsert', matchKeys: ['name'], blank: 'keep', verify: true, retries: ctx.config.write.retries, dryRun: ctx.dryRun,
+  });
+  return async (name, row) => {
+    const values: Record<string, string> = {};
+    for (const [id, v] of Object.entries(row)) if (CUSTOMER_FIELD_IDS.has(id) && id !== 'ord' && v) values[id] = v;
+    Object.assign(values, constants, { name });
+    const r = await writer.write({ row: 0, key: `customer:${name}`, values, blanks: [] });
+    if (r.outcome === 'rejected' || r.outcome === 'failed') return { ok: false, code: r.code === 'ERP_REJECTED' || r.code === 'ERP_UNVERIFIED' ? r.code : 'ERP_FAILED', zh: `新建客户“${name}”失败：${r.zh}`, en: `creating customer \`${name}\` failed: ${r.en}` };
+    return { ok: true, customer: { ord: r.ord ?? '', name, khid: values.khid ?? '' } };
+  };
+}
