@@ -137,10 +137,11 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   const lookupColumns = config.entity === 'followup'
     ? { company: config.contactLookup.companyColumn, name: config.contactLookup.nameColumn, mobile: config.contactLookup.mobileColumn, ord: config.contactLookup.ordColumn }
     : {};
-  const plan = planHeaders(reader.headers, config.mapping, lookupColumns);
+  const plan = planHeaders(reader.headers, config.mapping, lookupColumns, entity.fields);
   if (plan.problems.length) {
     throw new ConfigError(`${where(reader)}: the pipeline's mapping does not fit the file's header row (row ${reader.headerRow})`, plan.problems);
   }
+  for (const note of plan.notes) opts.log.info(note);
   if (plan.unmapped.length) opts.log.info(`ignored columns (not mapped): ${plan.unmapped.join(', ')}`);
 
   const preparer = new RowPreparer({
