@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
+import { parse } from 'csv-parse/sync';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import { ErpClient } from '../src/erp/client.js';
 import { runCommand } from '../src/commands/run.js';
@@ -103,6 +104,13 @@ describe('contact export', () => {
     const lines = csv.toString('utf8').slice(1).trim().split('\r\n');
     expect(lines).toHaveLength(expected.length + 1);
     expect(lines[0].split(',')[0]).toBe('数据唯一标识');
+    // The CSV parses back to what the ERP holds (csv-stringify's quoting), and the summary says
+    // what CSV cannot carry; --quiet still prints the one-line result.
+    const parsed = parse(csv, { bom: true, columns: true }) as Array<Record<string, string>>;
+    expect(parsed.map((r) => r['联系人姓名']).sort()).toEqual(expected.map((c) => c.person_name).sort());
+    expect(women.summary.csvNote).toMatch(/^CSV 不保存单元格类型.*前导零.*CSV carries no cell types.*leading zeros/);
+    expect(women.stderr).toMatch(new RegExp(`e-test: ${expected.length} rows → .*women\\.csv`));
+    expect(women.stderr).not.toContain('CSV 不保存'); // quiet: the note is in the summary only
 
     const birthdays = await run(pipeline(dir, `filters: { stype: 1, remind: 7 }\ncolumns: [person_name, { field: mobile, caption: 手机号码 }, year1]\noutput:\n  file: ${dir}/b.csv\n  encoding: gb18030\n`));
     const window = birthdayWindow(new Date(), 7);
