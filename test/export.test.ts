@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
@@ -231,18 +231,27 @@ describe('contact export', () => {
     target.getCell(header.indexOf('手机')).value = '13312345678';
     target.getCell(header.indexOf('备注')).value = '管理员修改';
     target.getCell(header.indexOf('爱好特长')).value = null; // blank: keep what the ERP has
-    await wb.xlsx.writeFile(`${dir}/rt-edited.xlsx`);
-    const updatePipeline = readFileSync('pipelines/contacts-update-from-export.yaml', 'utf8') + `reports:\n  dir: ${dir}/r/{time}\nstateDir: ${dir}/state\n`;
+    // The sample reads the newest export by default: the edited one, written last.
+    mkdirSync(`${dir}/exports`);
+    writeFileSync(`${dir}/exports/联系人-20261127.xlsx`, 'an older export');
+    utimesSync(`${dir}/exports/联系人-20261127.xlsx`, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    await wb.xlsx.writeFile(`${dir}/exports/联系人-20261128-143005.xlsx`);
+    const sample = readFileSync('pipelines/contacts-update-from-export.yaml', 'utf8');
+    expect(sample).toContain('file: exports/联系人-*.xlsx');
+    const updatePipeline = sample.replace('file: exports/', `file: ${dir}/exports/`) + `reports:\n  dir: ${dir}/r/{time}\nstateDir: ${dir}/state\n`;
     writeFileSync(`${dir}/update.yaml`, updatePipeline);
     const cap = captureOutput();
     let code: number;
     try {
-      code = await runCommand({ pipeline: `${dir}/update.yaml`, input: `${dir}/rt-edited.xlsx`, dryRun: false, json: true, fullRefresh: false, quiet: true, env: env() });
+      code = await runCommand({ pipeline: `${dir}/update.yaml`, dryRun: false, json: true, fullRefresh: false, quiet: true, env: env() });
     } finally {
       cap.restore();
     }
     const summary = JSON.parse(cap.stdout);
-    expect(code).toBe(0);
+    expect(code, cap.stderr).toBe(0);
+    expect(summary.file).toBe(`${dir}/exports/联系人-20261128-143005.xlsx`);
+    // --quiet still prints the one-line result.
+    expect(cap.stderr).toMatch(/^contacts-update-from-export: \d+ rows read, \d+ valid, 0 rejected; created 0, updated 1/m);
     expect(summary).toMatchObject({ updated: 1, rejected: 0, failed: 0 });
     expect(summary.unchanged).toBe(summary.read - 1);
     expect(emu.store.getContact(ord)).toMatchObject({ ...before, mobile: '13312345678', intro: '管理员修改', joy: before.joy });
