@@ -32,6 +32,7 @@ import { RowPreparer } from './row-preparer.js';
 import type { ImportConfig } from './schema.js';
 import { effectiveMatchKeys } from './rules.js';
 import { checkTemplateOrigin } from '../template/check-origin.js';
+import { withoutExampleRow } from '../template/example-row.js';
 import { ConfigError } from '../errors.js';
 import { fillTemplate } from './name-template.js';
 import type { Progress } from '../report/progress.js';
@@ -300,7 +301,8 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
     abort ??= 'interrupted';
   };
   opts.signal?.addEventListener('abort', onAbort);
-  const iterator = serialized(reader.rows[Symbol.asyncIterator]());
+  // A filled template's grey example row is not data.
+  const iterator = serialized((await withoutExampleRow(file, reader, opts.log))[Symbol.asyncIterator]());
   const tick = setInterval(() => opts.progress?.update(s.read, reader.progress?.()), 250);
   let fatal: unknown;
   try {
