@@ -208,9 +208,7 @@ export class RejectsWorkbook {
       for await (const h of this.inSourceOrder()) {
         const row = sheet.getRow(next++);
         row.getCell(1).value = h.row || null;
-        const reason = row.getCell(2);
-        reason.value = h.reasons;
-        reason.alignment = { wrapText: false, vertical: 'top' };
+        row.getCell(2).value = h.reasons;
         h.cells.forEach((c, i) => {
           if (c === null || c === undefined) return;
           const cell = row.getCell(3 + i);
