@@ -3,9 +3,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
+import { parse } from 'csv-parse/sync';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import { ErpClient } from '../src/erp/client.js';
 import { runCommand } from '../src/commands/run.js';
@@ -103,6 +104,13 @@ describe('contact export', () => {
     const lines = csv.toString('utf8').slice(1).trim().split('\r\n');
     expect(lines).toHaveLength(expected.length + 1);
     expect(lines[0].split(',')[0]).toBe('数据唯一标识');
+    // The CSV parses back to what the ERP holds (csv-stringify's quoting), and the summary says
+    // what CSV cannot carry; --quiet still prints the one-line result.
+    const parsed = parse(csv, { bom: true, columns: true }) as Array<Record<string, string>>;
+    expect(parsed.map((r) => r['联系人姓名']).sort()).toEqual(expected.map((c) => c.person_name).sort());
+    expect(women.summary.csvNote).toMatch(/^CSV 不保存单元格类型.*前导零.*CSV carries no cell types.*leading zeros/);
+    expect(women.stderr).toMatch(new RegExp(`e-test: ${expected.length} rows → .*women\\.csv`));
+    expect(women.stderr).not.toContain('CSV 不保存'); // quiet: the note is in the summary only
 
     const birthdays = await run(pipeline(dir, `filters: { stype: 1, remind: 7 }\ncolumns: [person_name, { field: mobile, caption: 手机号码 }, year1]\noutput:\n  file: ${dir}/b.csv\n  encoding: gb18030\n`));
     const window = birthdayWindow(new Date(), 7);
@@ -223,18 +231,27 @@ describe('contact export', () => {
     target.getCell(header.indexOf('手机')).value = '13312345678';
     target.getCell(header.indexOf('备注')).value = '管理员修改';
     target.getCell(header.indexOf('爱好特长')).value = null; // blank: keep what the ERP has
-    await wb.xlsx.writeFile(`${dir}/rt-edited.xlsx`);
-    const updatePipeline = readFileSync('pipelines/contacts-update-from-export.yaml', 'utf8') + `reports:\n  dir: ${dir}/r/{time}\nstateDir: ${dir}/state\n`;
+    // The sample reads the newest export by default: the edited one, written last.
+    mkdirSync(`${dir}/exports`);
+    writeFileSync(`${dir}/exports/联系人-20261127.xlsx`, 'an older export');
+    utimesSync(`${dir}/exports/联系人-20261127.xlsx`, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    await wb.xlsx.writeFile(`${dir}/exports/联系人-20261128-143005.xlsx`);
+    const sample = readFileSync('pipelines/contacts-update-from-export.yaml', 'utf8');
+    expect(sample).toContain('file: exports/联系人-*.xlsx');
+    const updatePipeline = sample.replace('file: exports/', `file: ${dir}/exports/`) + `reports:\n  dir: ${dir}/r/{time}\nstateDir: ${dir}/state\n`;
     writeFileSync(`${dir}/update.yaml`, updatePipeline);
     const cap = captureOutput();
     let code: number;
     try {
-      code = await runCommand({ pipeline: `${dir}/update.yaml`, input: `${dir}/rt-edited.xlsx`, dryRun: false, json: true, fullRefresh: false, quiet: true, env: env() });
+      code = await runCommand({ pipeline: `${dir}/update.yaml`, dryRun: false, json: true, fullRefresh: false, quiet: true, env: env() });
     } finally {
       cap.restore();
     }
     const summary = JSON.parse(cap.stdout);
-    expect(code).toBe(0);
+    expect(code, cap.stderr).toBe(0);
+    expect(summary.file).toBe(`${dir}/exports/联系人-20261128-143005.xlsx`);
+    // --quiet still prints the one-line result.
+    expect(cap.stderr).toMatch(/^contacts-update-from-export: \d+ rows read, \d+ valid, 0 rejected; created 0, updated 1/m);
     expect(summary).toMatchObject({ updated: 1, rejected: 0, failed: 0 });
     expect(summary.unchanged).toBe(summary.read - 1);
     expect(emu.store.getContact(ord)).toMatchObject({ ...before, mobile: '13312345678', intro: '管理员修改', joy: before.joy });

@@ -119,13 +119,15 @@ describe('follow-up import', () => {
     await wb.xlsx.readFile(r.summary.reports.rejects);
     const reasonOf = (content: string) => {
       const ws = wb.worksheets[0];
-      for (const i of [2, 3, 4]) if (ws.getRow(i).getCell(5).value === content) return String(ws.getRow(i).getCell(HEADERS.length + 1).value);
+      // 原始行号 and 错误原因 first, then the source's columns.
+      for (const i of [2, 3, 4]) if (ws.getRow(i).getCell(2 + 5).value === content) return String(ws.getRow(i).getCell(2).value);
       return '';
     };
     expect(reasonOf('找不到')).toContain('查无此人');
     expect(reasonOf('两个人')).toContain('不唯一');
     expect(reasonOf('两个人')).toContain(twin.ord);
     expect(reasonOf('没有公司')).toContain('没有的公司');
+    expect([2, 3, 4].map((i) => wb.worksheets[0].getRow(i).getCell(1).value)).toEqual([2, 3, 4]);
   });
 
   it('requires the schedule fields of the chosen plantype only, and maps labels and ids', async () => {

@@ -137,18 +137,24 @@ describe('contact import', () => {
     const ws = wb.worksheets[0];
     expect(ws.name).toBe('联系人');
     const header = (ws.getRow(1).values as unknown[]).slice(1);
-    expect(header).toEqual([...HEADERS, '错误原因']);
+    expect(header).toEqual(['原始行号', '错误原因', ...HEADERS]);
     expect(ws.actualRowCount).toBe(10);
-    const nameCell = ws.getRow(2).getCell(2);
+    // Rows in source order with their row numbers, whatever order the import finished them in.
+    expect(Array.from({ length: 9 }, (_, i) => ws.getRow(i + 2).getCell(1).value)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    const nameCell = ws.getRow(2).getCell(4);
     expect(nameCell.value).toBe(long);
     expect(JSON.stringify(nameCell.note)).toContain('TOO_LONG');
-    expect(String(ws.getRow(2).getCell(10).value)).toContain('50');
-    const reasons = Array.from({ length: 9 }, (_, i) => String(ws.getRow(i + 2).getCell(10).value)).join('\n');
+    expect(String(ws.getRow(2).getCell(2).value)).toContain('50');
+    // Numbers stay numbers (年龄), as the source had them.
+    expect(ws.getRow(2).getCell(6).value).toBe(20);
+    const reasons = Array.from({ length: 9 }, (_, i) => String(ws.getRow(i + 2).getCell(2).value)).join('\n');
     expect(reasons).toContain('没有这个客户有限公司');
     expect(reasons).toContain('第 2 行');
     // The rejects file goes through the same pipeline: the same rows are rejected for the same reasons.
     const again = await run(pipeline(), r.summary.reports.rejects);
     expect(again.summary).toMatchObject({ read: 9, rejected: 8, created: 0 });
+    expect(again.summary.unmappedColumns).toEqual(['原始行号', '错误原因']);
+    expect(again.summary.problems).toMatchObject({ TOO_LONG: 2, BAD_DATE: 1, BAD_ENUM: 1, NOT_INTEGER: 1, REQUIRED: 1, LOOKUP_MISS: 1 });
   });
 
   it('resolves companies exactly although the ERP matches names fuzzily, and lists candidates', async () => {

@@ -32,6 +32,11 @@ const INVALID: Array<{ name: string; yaml: string; expect: Array<string | RegExp
   { name: 'wrong type', yaml: `${VALID}write:\n  concurrency: many\n`, expect: ['write.concurrency', 'expected number', 'many'] },
   { name: 'enum override on a plain field', yaml: `${VALID}enums:\n  job: { 经理: '1' }\n`, expect: ['enums.job', 'not an enum field', 'sex'] },
   { name: 'missing source', yaml: VALID.replace(/source:\n {2}file: a.xlsx\n/, ''), expect: ['source', 'is required'] },
+  { name: 'a required field made optional', yaml: VALID.replace('person_name: 姓名', 'person_name: { from: 姓名, optional: true }'), expect: ['mapping.person_name.optional', '必填字段，不能设为可选', 'required by the ERP', 'p.yaml:'] },
+  { name: 'a match key made optional', yaml: VALID.replace('mobile: 手机', 'mobile: { from: 手机, optional: true }'), expect: ['mapping.mobile.optional', '是匹配键', 'match key'] },
+  { name: 'an optional constant', yaml: `${VALID}  age: { value: '30', optional: true }\n`, expect: ['mapping.age.optional', 'constant'] },
+  { name: 'optional is a yes or no', yaml: `${VALID}  age: { from: 年龄, optional: maybe }\n`, expect: ['mapping.age.optional', 'expected boolean'] },
+  { name: 'a * in a folder of source.file', yaml: VALID.replace('file: a.xlsx', 'file: exports/*/a.xlsx'), expect: ['source.file', '文件名', 'file name only'] },
 ];
 
 describe('pipeline definitions', () => {
@@ -58,6 +63,13 @@ describe('pipeline definitions', () => {
       for (const p of r.problems) expect(p.file).toBe('p.yaml');
     });
   }
+
+  it('accepts optional columns, an optional required field in update mode, and a * in the file name', () => {
+    const r = parsePipeline('p.yaml', `${VALID.replace('file: a.xlsx', 'file: exports/联系人-*.xlsx')}  age: { from: 年龄, optional: true }\n  weixinAcc: { from: [微信, 微信号], optional: true, transforms: [trim] }\n`);
+    expect(r.ok, r.ok ? '' : r.problems.map(formatProblem).join('\n')).toBe(true);
+    const update = parsePipeline('p.yaml', `${VALID.replace('mobile: 手机', 'ord: 数据唯一标识').replace('company: 客户名称', 'company: { from: 关联客户, optional: true }')}write:\n  mode: update\n  matchKeys: [ord]\n`);
+    expect(update.ok, update.ok ? '' : update.problems.map(formatProblem).join('\n')).toBe(true);
+  });
 
   it('reports every problem at once, each with a line', () => {
     const yaml = `${VALID.replace('mobile: 手机', 'mobil: 手机')}write:\n  mode: merge\n  concurrency: 0\n`;

@@ -125,7 +125,8 @@ describe('templates', () => {
       [c[2].name, '坏生日', '女', '', '1990-02-30'],
       ['不存在的客户', '查无客户', '女'],
     ];
-    const xmlRows = rows.map((r, i) => `<row r="${i + 2}">${r.map((v, j) => (v ? `<c r="${String.fromCharCode(65 + j)}${i + 2}" t="inlineStr"><is><t>${esc(v)}</t></is></c>` : '')).join('')}</row>`).join('');
+    // Under the grey example row (row 2), which stays in place.
+    const xmlRows = rows.map((r, i) => `<row r="${i + 3}">${r.map((v, j) => (v ? `<c r="${String.fromCharCode(65 + j)}${i + 3}" t="inlineStr"><is><t>${esc(v)}</t></is></c>` : '')).join('')}</row>`).join('');
     const zip = await JSZip.loadAsync(readFileSync(template));
     const sheetPath = 'xl/worksheets/sheet1.xml';
     const xml = await zip.file(sheetPath)!.async('string');
@@ -142,7 +143,10 @@ describe('templates', () => {
     }
     const summary = JSON.parse(cap.stdout);
     expect(code).toBe(1);
+    // The example row is not read: 7 rows, none of them 示例.
     expect(summary).toMatchObject({ read: 7, created: 2, rejected: 5 });
+    expect(emu.store.contacts().some((x) => x.person_name === '张三')).toBe(false);
+    expect(readFileSync(summary.reports.results, 'utf8')).not.toMatch(/\n2,/);
     expect(summary.problems).toEqual({ TOO_LONG: 1, BAD_ENUM: 1, NOT_INTEGER: 1, BAD_DATE: 1, LOOKUP_MISS: 1 });
     expect(emu.store.contacts().filter((x) => x.person_name.startsWith('模板好行'))).toHaveLength(2);
     // The reasons are the validation's own words.
@@ -157,6 +161,74 @@ describe('templates', () => {
     const loaded = await loadPipeline(`${dir}/contacts-import.yaml`);
     if (!loaded.ok) throw new Error('pipeline');
     expect(await checkTemplateOrigin(filled, loaded.pipeline.config as ImportConfig)).toEqual([]);
+  });
+
+  it('marks required headers with *, and has a grey example row recorded in the hidden sheet', async () => {
+    const sheet = await openXlsx({ file: template, sheet: '联系人' });
+    expect(sheet.headers.slice(0, 4)).toEqual(['*客户名称', '*联系人姓名', '性别', '年龄']);
+    const rows = [];
+    for await (const r of sheet.rows) rows.push(r);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].row).toBe(2);
+    expect(String(rows[0].cells[0])).toMatch(/^示例：/);
+    expect(rows[0].cells[1]).toBe('张三');
+    const meta = await openXlsx({ file: template, sheet: '_zbport' });
+    const records: string[][] = [];
+    for await (const r of meta.rows) records.push(r.cells.map(String));
+    expect(records).toContainEqual(['exampleRow', '2']);
+    // Grey and italic (read from the XML: exceljs's reader expands whole-column validations cell by cell).
+    const zip = await JSZip.loadAsync(readFileSync(template));
+    const style = Number(/<c r="B2"[^>]* s="(\d+)"/.exec(await sheetXml(template, '联系人'))![1]);
+    const styles = await zip.file('xl/styles.xml')!.async('string');
+    const xf = [.../<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(styles)![1].matchAll(/<xf [^>]*>/g)][style][0];
+    const font = [.../<fonts[^>]*>([\s\S]*?)<\/fonts>/.exec(styles)![1].matchAll(/<font>[\s\S]*?<\/font>/g)][Number(/fontId="(\d+)"/.exec(xf)![1])][0];
+    expect(font).toContain('<i/>');
+    expect(font).toContain('FF808080');
+  });
+
+  it('a row typed over the example, or the first row after it was deleted, is imported', async () => {
+    const zip = await JSZip.loadAsync(readFileSync(template));
+    const sheetPath = 'xl/worksheets/sheet1.xml';
+    const xml = await zip.file(sheetPath)!.async('string');
+    const c = emu.store.customers().filter((x) => emu.store.customers().filter((y) => y.name === x.name).length === 1)[5];
+    // Row 2 now holds real data: the example was typed over.
+    const typedOver = xml.replace(/<row r="2"[\s\S]*?<\/row>/, `<row r="2"><c r="A2" t="inlineStr"><is><t>${c.name}</t></is></c><c r="B2" t="inlineStr"><is><t>覆盖示例行</t></is></c></row>`);
+    expect(typedOver).not.toBe(xml);
+    zip.file(sheetPath, typedOver);
+    const filled = `${dir}/typed-over.xlsx`;
+    writeFileSync(filled, await zip.generateAsync({ type: 'nodebuffer' }));
+    const cap = captureOutput();
+    try {
+      expect(await runCommand({ pipeline: `${dir}/contacts-import.yaml`, input: filled, dryRun: true, json: true, fullRefresh: false, quiet: true, env: env() })).toBe(0);
+    } finally {
+      cap.restore();
+    }
+    expect(JSON.parse(cap.stdout)).toMatchObject({ read: 1, wouldCreate: 1 });
+  });
+
+  it('makes no company dropdown of the emulator\'s made-up customers, and says so', async () => {
+    const out = `${dir}/emulator-target.xlsx`;
+    const cap = captureOutput();
+    try {
+      // The sample pipeline falls back to the built-in emulator; no ZB_BASE_URL is set.
+      expect(await templateCommand({ pipeline: 'pipelines/contacts-import.yaml', out, offline: false, env: { ZB_BASE_URL: '' }, quiet: true })).toBe(0);
+    } finally {
+      cap.restore();
+    }
+    expect(cap.stderr).toMatch(/公司下拉列表只取自真实 ERP.*内置模拟器.*the company dropdown comes from a real ERP only/);
+    const zip = await JSZip.loadAsync(readFileSync(out));
+    const wbXml = await zip.file('xl/workbook.xml')!.async('string');
+    expect(wbXml).not.toContain('_客户');
+    const v = validations(await sheetXml(out, '联系人'));
+    expect(v.find((x) => x.sqref.startsWith('A'))).toMatchObject({ type: 'textLength' });
+    const notes = await openXlsx({ file: out, sheet: '说明' });
+    const text: string[] = [notes.headers.join(' ')];
+    for await (const r of notes.rows) text.push(r.cells.map((x) => String(x ?? '')).join(' '));
+    expect(text.join('\n')).toMatch(/注意：客户列没有下拉列表.*模拟器.*虚构的演示数据/);
+    const meta = await openXlsx({ file: out, sheet: '_zbport' });
+    const records: string[][] = [];
+    for await (const r of meta.rows) records.push(r.cells.map(String));
+    expect(records).toContainEqual(['customers', 'emulator']);
   });
 
   it('warns when a template made for another pipeline or an older catalog is imported', async () => {

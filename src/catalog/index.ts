@@ -23,6 +23,11 @@ export function plainCaption(caption: string): string {
   return caption.replace(/[\s\u3000]+/g, '');
 }
 
+/** Every header a field is known by: its caption, then its aliases. */
+export function fieldNames(field: FieldSpec): string[] {
+  return [field.caption, ...(field.aliases ?? [])];
+}
+
 export function fieldById(fields: FieldSpec[], id: string): FieldSpec | undefined {
   return fields.find((f) => f.id === id);
 }
@@ -41,7 +46,9 @@ export function describeRule(field: FieldSpec): string {
 }
 
 /** A stable hash of the whole catalog, so a template made from an older catalog can be told apart. */
+// Aliases only help find a column; they change no rule, so templates made before an alias was
+// added do not warn about an older catalog.
 export const CATALOG_HASH: string = createHash('sha256')
-  .update(JSON.stringify({ APIS, DEFAULT_LAYOUTS, LIST_FIELDS: Object.fromEntries(Object.entries(LIST_FIELDS).map(([k, v]) => [k, v.map((f) => f.key)])) }))
+  .update(JSON.stringify({ APIS, DEFAULT_LAYOUTS, LIST_FIELDS: Object.fromEntries(Object.entries(LIST_FIELDS).map(([k, v]) => [k, v.map((f) => f.key)])) }, (k, v) => (k === 'aliases' ? undefined : v)))
   .digest('hex')
   .slice(0, 16);

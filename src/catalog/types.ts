@@ -18,6 +18,12 @@ export interface FieldSpec {
   id: string;
   /** Chinese caption as the seed writes it (spaces included: `性 别`, `手 机`). */
   caption: string;
+  /**
+   * Other headers people give this field (ZB's own import templates say 联系人 and 职位 where the
+   * API says 联系人姓名 and 职务). Header matching, `zbport init` and templates read them here; an
+   * alias names one field of its entity only (src/catalog/aliases.test.ts).
+   */
+  aliases?: string[];
   type: FieldType;
   /** 必填 in the seed. */
   required: boolean;

@@ -4,11 +4,30 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { reportFatal } from './fatal.js';
 import { provideEmulator } from '../run/connect.js';
 
 // `erp.fallback: emulator` (the samples, rehearsals) starts the built-in emulator, loaded only then.
 provideEmulator(async (o) => (await import('../emulator/index.js')).startEmulator({ port: 0, dataDir: o.dataDir, users: o.users, quiet: true }));
+
+/**
+ * The version in zbport's package.json, found upwards from this module (src/cli/ from the sources,
+ * dist/ when compiled), so `--version` says what is installed without a build step.
+ */
+function packageVersion(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'zbport' && pkg.version) return pkg.version;
+    } catch {
+      // No package.json here: look further up.
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
 
 /** Exit statuses, as documented in the README. */
 export const EXIT = { ok: 0, rowsFailed: 1, config: 2, aborted: 3 } as const;
@@ -32,11 +51,31 @@ async function main(argv: string[]): Promise<number> {
           .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON on stdout' })
           .option('full-refresh', { type: 'boolean', default: false, describe: 'Export: ignore the incremental watermark' })
           .option('output', { alias: 'o', type: 'string', describe: 'Export: output file instead of the one the pipeline names' })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only errors and the final summary' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only warnings, errors and the one-line result' })
           .option('installation', { type: 'string', describe: 'Installation profile (written by `zbport doctor`) instead of the pipeline\'s; also ZBPORT_INSTALLATION' }),
       async (a) => {
         const { runCommand } = await import('../commands/run.js');
         set(await runCommand({ pipeline: a.pipeline, input: a.input, dryRun: a['dry-run'], json: a.json, fullRefresh: a['full-refresh'], output: a.output, quiet: a.quiet, installation: a.installation }));
+      },
+    )
+    .command(
+      'init <file>',
+      'Propose an import pipeline from a spreadsheet\'s header and first rows, written to pipelines/NAME.yaml',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'Spreadsheet (.xlsx, .xls, .et, .ods or .csv)' })
+          .option('name', { type: 'string', describe: 'Pipeline name (default from the file name)' })
+          .option('output', { alias: 'o', type: 'string', describe: 'Pipeline file to write (default pipelines/NAME.yaml)' })
+          .option('out', { type: 'string', hidden: true })
+          .option('force', { type: 'boolean', default: false, describe: 'Replace an existing pipeline file' })
+          .option('sheet', { type: 'string', describe: 'Sheet name or 1-based index (default the first sheet)' })
+          .option('header-row', { type: 'number', describe: 'Row of the header as Excel shows it (default: found among the first rows)' })
+          .option('entity', { choices: ['contact', 'followup'] as const, describe: 'What each row becomes (default: chosen from the headers)' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only errors and the one-line result' }),
+      async (a) => {
+        const { initCommand } = await import('../commands/init.js');
+        const sheet = a.sheet !== undefined && /^\d+$/.test(a.sheet) ? Number(a.sheet) : a.sheet;
+        set(await initCommand({ file: a.file, name: a.name, output: a.output ?? a.out, force: a.force, sheet, headerRow: a['header-row'], entity: a.entity, quiet: a.quiet }));
       },
     )
     .command(
@@ -54,13 +93,14 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .positional('pipeline', { type: 'string', demandOption: true, describe: 'Import pipeline definition (YAML)' })
-          .option('out', { alias: 'o', type: 'string', describe: 'Template file to write (.xlsx)' })
+          .option('output', { alias: 'o', type: 'string', describe: 'Template file to write (.xlsx)' })
+          .option('out', { type: 'string', hidden: true })
           .option('offline', { type: 'boolean', default: false, describe: 'Do not fetch the customer list for the company dropdown' })
           .option('installation', { type: 'string', describe: 'Installation profile instead of the pipeline\'s; also ZBPORT_INSTALLATION' })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false }),
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only errors and the one-line result' }),
       async (a) => {
         const { templateCommand } = await import('../commands/template.js');
-        set(await templateCommand({ pipeline: a.pipeline, out: a.out, offline: a.offline, quiet: a.quiet, installation: a.installation }));
+        set(await templateCommand({ pipeline: a.pipeline, out: a.output ?? a.out, offline: a.offline, quiet: a.quiet, installation: a.installation }));
       },
     )
     .command(
@@ -68,22 +108,23 @@ async function main(argv: string[]): Promise<number> {
       'Meet an ERP installation: read its lists and forms (writing nothing), infer its columns and enum ids, write an installation profile',
       (y) =>
         y
-          .option('out', { alias: 'o', type: 'string', describe: 'Profile file to write (default installations/erp-<host>.yaml)' })
+          .option('output', { alias: 'o', type: 'string', describe: 'Profile file to write (default installations/erp-<host>.yaml)' })
+          .option('out', { type: 'string', hidden: true })
           .option('force', { type: 'boolean', default: false, describe: 'Replace an existing profile file' })
           .option('name', { type: 'string', describe: 'Profile name (default from the ERP\'s host)' })
           .option('installation', { type: 'string', describe: 'An existing profile, for its connection settings (environment variable names, login)' }),
       async (a) => {
         const { doctorCommand } = await import('../commands/doctor.js');
-        set(await doctorCommand({ out: a.out, force: a.force, name: a.name, installation: a.installation }));
+        set(await doctorCommand({ out: a.output ?? a.out, force: a.force, name: a.name, installation: a.installation }));
       },
     )
     .command(
       'schema',
       'Print the JSON Schema of pipeline definitions',
-      (y) => y.option('out', { alias: 'o', type: 'string', describe: 'Write to this file instead of stdout' }),
+      (y) => y.option('output', { alias: 'o', type: 'string', describe: 'Write to this file instead of stdout' }).option('out', { type: 'string', hidden: true }),
       async (a) => {
         const { schemaCommand } = await import('../commands/schema.js');
-        set(await schemaCommand({ out: a.out }));
+        set(await schemaCommand({ out: a.output ?? a.out }));
       },
     )
     .command(
@@ -110,11 +151,12 @@ async function main(argv: string[]): Promise<number> {
         set(await runEmulatorCommand(a as unknown as Parameters<typeof runEmulatorCommand>[0]));
       },
     )
-    .demandCommand(1, 'Name a command: run, lint, doctor, template, emulator, schema')
+    .demandCommand(1, 'Name a command: run, init, lint, doctor, template, emulator, schema')
     .strict()
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version(packageVersion())
+    .alias('v', 'version')
     .fail((msg, err) => {
       if (err) throw err;
       process.stderr.write(`zbport: ${msg}\nRun \`zbport --help\` for usage.\n`);

@@ -34,9 +34,9 @@ export async function runExportCommand(o: ExportCommandOptions): Promise<number>
     // A dry run leaves the state folder as it was.
     if (!summary.dryRun) writeFileAtomic(path.resolve(config.stateDir, `${config.name}.last-run.json`), `${JSON.stringify(summary, null, 2)}\n`);
     if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    if (!o.quiet || !summary.reconciliation.ok) {
-      process.stderr.write(`${config.name}: ${summary.dryRun ? summary.reconciliation.note : `${summary.rows.toLocaleString('en-US')} rows → ${summary.file}${summary.sheets > 1 ? ` (${summary.sheets} sheets)` : ''}, ${(summary.durationMs / 1000).toFixed(1)} s`}\n`);
-    }
+    // The one-line result is printed under --quiet too: a cron log must show that the export ran.
+    process.stderr.write(`${config.name}: ${summary.dryRun ? summary.reconciliation.note : `${summary.rows.toLocaleString('en-US')} rows → ${summary.file}${summary.sheets > 1 ? ` (${summary.sheets} sheets)` : ''}, ${(summary.durationMs / 1000).toFixed(1)} s`}\n`);
+    if (summary.csvNote && !o.quiet) process.stderr.write(`注意 note: ${summary.csvNote}\n`);
     return summary.reconciliation.ok ? 0 : 1;
   } finally {
     await conn.close();

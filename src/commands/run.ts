@@ -10,6 +10,7 @@ import { formatProblem } from '../definition/problems.js';
 import { connectErp } from '../run/connect.js';
 import { checkConnection, checkLists } from '../installation/preflight.js';
 import { runImport, type ImportSummary } from '../run/run-import.js';
+import { isPattern, resolveSourceFile } from '../run/source-file.js';
 import type { ImportConfig } from '../definition/schema.js';
 import { stderrLogger, type Logger } from '../report/logger.js';
 import { takeRunLock } from '../state/run-lock.js';
@@ -91,9 +92,13 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
   }
   async function importWith(): Promise<ImportSummary> {
     log.info(`${config.name}: importing ${config.entity} rows into ${conn.target}${o.dryRun ? ' (dry run: nothing is written)' : ''}`);
+    // `source.file: exports/联系人-*.xlsx` reads the newest export; the summary names the file read.
+    const { source } = config as ImportConfig;
+    const input = o.input ?? (isPattern(source.file) ? await resolveSourceFile(source.file) : undefined);
+    if (input && !o.input) log.info(`读取 ${input}（与 ${source.file} 匹配的最新文件）/ reading ${input}, the newest file matching ${source.file}`);
     return runImport({
       pipeline: { ...pipeline, config: config as ImportConfig },
-      input: o.input,
+      input,
       dryRun: o.dryRun,
       erp: conn.erp,
       target: conn.target,
@@ -186,5 +191,7 @@ function printSummary(s: ImportSummary, quiet: boolean): void {
   if (s.reports.results) lines.push(`row-by-row results: ${s.reports.results}`);
   if (s.reports.summary) lines.push(`summary: ${s.reports.summary}`);
   if (s.reports.report) lines.push(`运行报告 run report: ${s.reports.report}`);
-  if (!quiet || s.aborted || s.rejected || s.failed) process.stderr.write(`${lines.join('\n')}\n`);
+  // --quiet keeps the one-line result (a cron log must show that the run happened and how it
+  // ended), and the rest when there is something to look at.
+  process.stderr.write(`${(!quiet || s.aborted || s.rejected || s.failed ? lines : lines.slice(0, 1)).join('\n')}\n`);
 }

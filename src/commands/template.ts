@@ -1,11 +1,13 @@
 /**
  * `zbport template <pipeline> -o file.xlsx [--offline]`: writes a template admins hand to the
- * people who fill it in.
+ * people who fill it in. Its company dropdown holds a real ERP's customers, never the built-in
+ * emulator's made-up ones.
  */
 import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { connectErp } from '../run/connect.js';
 import { checkConnection, checkLists } from '../installation/preflight.js';
+import { resolveInstallation } from '../installation/resolve.js';
 import { loadPipeline } from '../definition/load.js';
 import { formatProblem } from '../definition/problems.js';
 import { stderrLogger } from '../report/logger.js';
@@ -32,9 +34,21 @@ export async function templateCommand(o: TemplateOptions): Promise<number> {
     return 2;
   }
   const log = stderrLogger(o.quiet);
+  const env = o.env ?? process.env;
   let customers: string[] | undefined;
+  let noCustomers: 'offline' | 'emulator' | undefined = o.offline ? 'offline' : undefined;
+  let baseUrlEnv = 'ZB_BASE_URL';
   if (!o.offline) {
-    const conn = await connectErp({ pipeline: config, installation: o.installation, env: o.env ?? process.env, log, tuning: { concurrency: 4, rateLimit: 0, retries: 3 } });
+    // The company dropdown comes from a real ERP only: the emulator's customers are made up, and a
+    // template handed to sales people must not offer them.
+    baseUrlEnv = (await resolveInstallation({ flag: o.installation, env, pipeline: config })).connection.baseUrlEnv;
+    if (!env[baseUrlEnv] && config.erp.fallback === 'emulator') noCustomers = 'emulator';
+  }
+  if (noCustomers === 'emulator') {
+    log.warn(`公司下拉列表只取自真实 ERP：未设置 ${baseUrlEnv}，目标是内置模拟器，其客户是虚构的演示数据，模板中不放下拉列表（说明页已注明）；设置 ERP 连接后重新生成即可 / `
+      + `the company dropdown comes from a real ERP only: ${baseUrlEnv} is not set, so the target is the built-in emulator, whose customers are made up; the template has no company dropdown (its instructions say so); set the ERP connection and make the template again to include the customers`);
+  } else if (!o.offline) {
+    const conn = await connectErp({ pipeline: config, installation: o.installation, env, log, tuning: { concurrency: 4, rateLimit: 0, retries: 3 } });
     try {
       await checkConnection(conn.client, log);
       const need = { anyOf: ['name'], why: '模板的客户下拉列表 / the template\'s company dropdown' };
@@ -49,12 +63,15 @@ export async function templateCommand(o: TemplateOptions): Promise<number> {
   const out = path.resolve(o.out ?? `${config.name}-模板.xlsx`);
   const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.tmp`);
   try {
-    await buildTemplate({ config, pipelineFile: o.pipeline, customers }).xlsx.writeFile(tmp);
+    await buildTemplate({ config, pipelineFile: o.pipeline, customers, noCustomers }).xlsx.writeFile(tmp);
     renameSync(tmp, out);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
   }
-  if (!o.quiet) process.stderr.write(`zbport: template written to ${out}${customers ? ` (${customers.length} customers in the company list)` : ' (offline: no company list)'}\n`);
+  const list = customers
+    ? `，客户下拉列表 ${customers.length} 个客户 / ${customers.length} customers in the company list`
+    : noCustomers === 'emulator' ? '，无客户下拉列表（目标是模拟器）/ no company list (the target is the emulator)' : '，无客户下拉列表（--offline）/ no company list (--offline)';
+  process.stderr.write(`zbport: 模板已写入 / template written to ${out}${list}\n`);
   return 0;
 }

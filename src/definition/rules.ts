@@ -2,7 +2,8 @@
  * Cross-checks of a shape-valid pipeline against the field catalog and the step registries.
  * Each rule is named after the invariant it keeps; all of them run, and every problem is kept.
  */
-import { CONTACT_LIST_FILTERS, CUSTOMER_LIST_FILTERS, FOLLOWUP_FIELDS, CONTACT_FIELDS, CUSTOMER_FIELDS, LIST_FIELDS, LIST_NAMES } from '../catalog/index.js';
+import path from 'node:path';
+import { CONTACT_LIST_FILTERS, CUSTOMER_LIST_FILTERS, FOLLOWUP_FIELDS, CONTACT_FIELDS, CUSTOMER_FIELDS, LIST_FIELDS, LIST_NAMES, plainCaption } from '../catalog/index.js';
 import type { InstallationConfig, ListsConfig } from '../installation/profile-schema.js';
 import { TRANSFORM_NAMES } from '../validate/index.js';
 import { ENTITIES } from '../entities/index.js';
@@ -92,7 +93,24 @@ function checkImport(c: ImportConfig): RuleProblem[] {
       if (entry.from !== undefined && entry.value !== undefined) {
         out.push({ path: `mapping.${target}`, level: 'error', message: 'takes `from` or `value`, not both' });
       }
+      if (entry.optional && entry.value !== undefined) {
+        out.push({ path: `mapping.${target}.optional`, level: 'error', message: '常量不会缺少，不能设为可选 / a constant (`value`) is never missing: `optional` is for columns' });
+      }
     }
+  }
+  // requiredFieldsNotOptional: a field the ERP requires cannot be left out when its column is
+  // missing (in update mode the ERP already holds it, so it may).
+  const optional = new Set(Object.entries(c.mapping).filter(([, e]) => typeof e === 'object' && !Array.isArray(e) && e.optional).map(([t]) => t));
+  if (c.write.mode !== 'update') {
+    for (const f of entity.fields) {
+      if (optional.has(f.id) && f.required && !f.requiredWhen && !f.key) {
+        out.push({ path: `mapping.${f.id}.optional`, level: 'error', message: `\`${f.id}\`（${plainCaption(f.caption)}）是 ERP 的必填字段，不能设为可选 / \`${f.id}\` is required by the ERP: its column cannot be optional` });
+      }
+    }
+  }
+  // sourcePatternInFileName: `*` picks the newest file of one folder, never a folder.
+  if (/[*?]/.test(path.dirname(c.source.file))) {
+    out.push({ path: 'source.file', level: 'error', message: '通配符 * 只能用在文件名中，不能用在文件夹中 / `*` may stand in the file name only, not in a folder name' });
   }
   // requiredFieldsMapped: a field the ERP requires must come from somewhere, except in update mode,
   // where the ERP already holds it.
@@ -108,6 +126,10 @@ function checkImport(c: ImportConfig): RuleProblem[] {
     if (!mapped.has(k)) out.push({ path: `write.matchKeys.${i}`, level: 'error', message: `match key \`${k}\` is not mapped`, known: [...mapped] });
   });
   const matchKeys = effectiveMatchKeys(c);
+  // matchKeysNotOptional: a missing key column would match every row on a blank value.
+  for (const k of matchKeys) {
+    if (optional.has(k)) out.push({ path: `mapping.${k}.optional`, level: 'error', message: `\`${k}\` 是匹配键，不能设为可选 / \`${k}\` is a match key: its column cannot be optional (a missing column would match every row on a blank ${k})` });
+  }
   const allDefaults = entity.defaultMatchKeys(new Set(entity.mappable.map((f) => f.id)));
   if (!c.write.matchKeys && c.entity === 'contact' && matchKeys.length < allDefaults.length) {
     out.push({ path: 'write.matchKeys', level: 'warning', message: `default match keys ${allDefaults.join(', ')} are not all mapped: matching on ${matchKeys.join(', ') || 'nothing'}` });

@@ -27,7 +27,10 @@ export const ErpBlock = z
 
 export const SourceBlock = z
   .strictObject({
-    file: z.string().min(1).describe('Spreadsheet to read (.xlsx or .csv), relative to the folder zbport runs in; `--input` overrides it'),
+    file: z
+      .string()
+      .min(1)
+      .describe('Spreadsheet to read (.xlsx, .xls, .et, .ods or .csv), relative to the folder zbport runs in; `*` in the file name picks the newest matching file (e.g. exports/联系人-*.xlsx); `--input` overrides it'),
     sheet: z.union([z.string(), positiveInt()]).optional().describe('Sheet name or 1-based index (xlsx only; default: the first sheet)'),
     headerRow: positiveInt().default(1).describe('Row number of the header row as Excel shows it'),
     encoding: z
@@ -50,6 +53,10 @@ export const MappingEntry = z.union([
     from: z.union([z.string(), z.array(z.string()).min(1)]).optional().describe('Source header and aliases'),
     value: z.string().optional().describe('A constant value instead of a column'),
     transforms: z.array(z.string()).optional().describe('Transforms applied in order, after the default ones'),
+    optional: z
+      .boolean()
+      .optional()
+      .describe('The column may be missing from the file: the run notes it once and leaves the field out, instead of stopping (default false). Not for fields the ERP requires or match keys'),
   }),
 ]);
 

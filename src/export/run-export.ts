@@ -21,7 +21,7 @@ import type { ExportConfig } from '../definition/schema.js';
 import type { Logger } from '../report/logger.js';
 import { exportColumn, type ExportColumn } from './cells.js';
 import { orderedPages } from './pages.js';
-import { csvWriter, xlsxWriter } from './writers.js';
+import { CSV_NO_TYPES_NOTE, csvWriter, xlsxWriter } from './writers.js';
 import { OrdSet } from './ord-set.js';
 import { placeWithoutReplacing, removeDeadTemps, tempPathFor } from '../state/atomic-file.js';
 import { exportStatePath, readExportState, writeExportState, type ExportState } from '../state/watermark.js';
@@ -63,6 +63,8 @@ export interface ExportSummary {
   /** Rows skipped because an earlier incremental run exported them. */
   exportedEarlier: number;
   reconciliation: { ok: boolean; note: string };
+  /** CSV only: what the format cannot carry (cell types, so leading zeros), and what to do. */
+  csvNote?: string;
   watermark?: string;
   durationMs: number;
   rowsPerSecond: number;
@@ -154,6 +156,7 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
     pipeline: config.name, entity: config.entity, target: o.target, format, dryRun: o.dryRun, incremental, filters,
     rows: 0, sheets: 0, recordcount: 0, finalRecordcount: 0, duplicatesSkipped: 0, exportedEarlier: 0,
     reconciliation: { ok: true, note: '' }, durationMs: 0, rowsPerSecond: 0,
+    ...(format === 'csv' ? { csvNote: CSV_NO_TYPES_NOTE } : {}),
   };
   // One row first: its columns decide what a default export writes, and a list that lacks a
   // column the export relies on stops here, before any file is made.

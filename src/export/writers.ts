@@ -4,11 +4,16 @@
  *   about 2.3 GB for 200k rows against about 0.5 GB inline), a bold frozen header with an
  *   autofilter, text columns formatted as text, dates as real date cells, and further sheets
  *   when Excel's 1,048,576-row limit (or a lower one) is reached;
- * - CSV in UTF-8 with BOM (Excel opens Chinese correctly) or GB18030, CRLF, RFC 4180 quoting.
+ * - CSV through csv-stringify in UTF-8 with BOM (Excel opens Chinese correctly), UTF-8 or GB18030,
+ *   CRLF, RFC 4180 quoting, formula-like values escaped (cells.ts). CSV has no cell types: see
+ *   CSV_NO_TYPES_NOTE.
  */
 import type ExcelJS from 'exceljs';
 import { exceljs } from '../lazy-exceljs.js';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { stringify } from 'csv-stringify';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
 import { escapeCsv, wallClockDate, type ExportColumn } from './cells.js';
 
@@ -66,32 +71,46 @@ export function xlsxWriter(file: string, columns: ExportColumn[], sheetName: str
   };
 }
 
+/**
+ * What CSV cannot carry, said wherever a CSV export is reported (stderr and the summary's note):
+ * spreadsheet programs guess each cell's type when they open a CSV.
+ */
+export const CSV_NO_TYPES_NOTE =
+  'CSV 不保存单元格类型：用 Excel、WPS 或 LibreOffice 直接打开时，邮编、QQ 等数字的前导零会丢失（010010 → 10010），长数字会显示为科学计数法；给用 Excel 的人请导出 .xlsx（把 output.file 改为 .xlsx），或在 Excel 中用“数据 → 自文本/CSV”导入并把这些列设为“文本” / ' +
+  'CSV carries no cell types: opened directly in Excel, WPS or LibreOffice, leading zeros of 邮编/QQ are lost (010010 → 10010) and long numbers show as 1.38E+10; export .xlsx for people who open files in Excel (output.file ending in .xlsx), or load the CSV with Data → From Text/CSV and set those columns to Text';
+
+/**
+ * CSV through csv-stringify's stream (RFC 4180 quoting, CRLF, the BOM for utf8-bom), encoded to
+ * GB18030 by iconv-lite's stream when asked, into the file. A row waits while the file is behind
+ * (the stringifier's buffer full), so a slow disk slows the export instead of filling memory.
+ */
 export function csvWriter(file: string, columns: ExportColumn[], encoding: 'utf8-bom' | 'utf8' | 'gb18030'): RowWriter {
-  const out: WriteStream = createWriteStream(file);
-  const encode = (s: string) => (encoding === 'gb18030' ? iconv.encode(s, 'gb18030') : Buffer.from(s, 'utf8'));
-  const field = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const line = (values: string[]) => `${values.map(field).join(',')}\r\n`;
-  let failed: Error | undefined;
-  out.on('error', (e) => (failed = e));
-  const put = async (s: string) => {
+  const stringifier = stringify({ record_delimiter: 'windows', bom: encoding === 'utf8-bom' });
+  // Text out (iconv-lite's encoder takes strings, not the UTF-8 bytes a stream gives by default).
+  stringifier.setEncoding('utf8');
+  const out = createWriteStream(file);
+  const done = encoding === 'gb18030' ? pipeline(stringifier, iconv.encodeStream('gb18030'), out) : pipeline(stringifier, out);
+  let failed: unknown;
+  done.catch((e) => (failed ??= e));
+  const put = async (record: string[]) => {
     if (failed) throw failed;
-    if (!out.write(encode(s))) await new Promise<void>((r) => out.once('drain', () => r()));
+    // Until the file catches up; a failure on the way (disk full) ends the wait with its error.
+    if (!stringifier.write(record)) await Promise.race([once(stringifier, 'drain'), done]);
   };
   let started = false;
   const start = async () => {
     started = true;
-    if (encoding === 'utf8-bom') await put('\uFEFF');
-    await put(line(columns.map((c) => c.caption)));
+    await put(columns.map((c) => c.caption));
   };
   return {
     async write(row) {
       if (!started) await start();
-      await put(line(columns.map((c) => escapeCsv(row[c.key] ?? '', c.kind))));
+      await put(columns.map((c) => escapeCsv(row[c.key] ?? '', c.kind)));
     },
     async close() {
       if (!started) await start();
-      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      if (failed) throw failed;
+      stringifier.end();
+      await done;
     },
     sheets: () => 1,
   };

@@ -34,8 +34,3 @@ export class LineFile {
     closeSync(this.fd);
   }
 }
-
-/** One CSV field, quoted when it needs to be (RFC 4180). */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}

@@ -1,8 +1,15 @@
 /**
  * The results file: one line per source row with its outcome and the ERP record id, so a
  * migration can be audited row by row. UTF-8 with BOM so Excel opens the Chinese correctly.
+ *
+ * Lines are formatted by csv-stringify (quoting, CRLF) in batches of BATCH rows and written with
+ * synchronous writes (line-file.ts, 64 KiB at a time): memory stays bounded, a crash loses at most
+ * the lines not yet written (the journal, not this file, is what makes re-runs exactly-once), and
+ * callers (one per finished row) never wait on a stream. Synchronous writes are their own
+ * back-pressure: the run goes no faster than the disk takes the lines.
  */
-import { csvField, LineFile } from './line-file.js';
+import { stringify } from 'csv-stringify/sync';
+import { LineFile } from './line-file.js';
 import { scrub } from '../erp/scrub.js';
 
 export type RowOutcome = 'created' | 'updated' | 'skipped' | 'unchanged' | 'rejected' | 'failed' | 'interrupted' | 'would-create' | 'would-update' | 'would-skip' | 'done-earlier';
@@ -16,15 +23,32 @@ export interface ResultLine {
   key?: string;
 }
 
+export const RESULTS_HEADER = ['行号 row', '结果 outcome', 'ord', '代码 code', '原因 reason', '匹配键 key'];
+/** Lines formatted at once: one csv-stringify call per row costs about 2 µs, per 256 rows a tenth of that. */
+const BATCH = 256;
+const CSV = { record_delimiter: 'windows' } as const;
+
 export class ResultsFile {
   private readonly out: LineFile;
+  private pending: Array<Array<string | number>> = [];
+
   constructor(file: string) {
-    this.out = new LineFile(file, '\uFEFF行号 row,结果 outcome,ord,代码 code,原因 reason,匹配键 key\r\n');
+    this.out = new LineFile(file, `\uFEFF${stringify([RESULTS_HEADER], CSV)}`);
   }
+
   add(r: ResultLine): void {
-    this.out.write(`${r.row},${r.outcome},${r.ord ?? ''},${r.code ?? ''},${csvField(scrub(r.reason ?? ''))},${csvField(r.key ?? '')}\r\n`);
+    this.pending.push([r.row, r.outcome, r.ord ?? '', r.code ?? '', scrub(r.reason ?? ''), r.key ?? '']);
+    if (this.pending.length >= BATCH) this.format();
   }
+
+  private format(): void {
+    if (!this.pending.length) return;
+    this.out.write(stringify(this.pending, CSV));
+    this.pending = [];
+  }
+
   close(): string {
+    this.format();
     this.out.close();
     return this.out.file;
   }

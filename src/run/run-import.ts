@@ -29,6 +29,7 @@ import { RowPreparer } from './row-preparer.js';
 import type { ImportConfig } from '../definition/schema.js';
 import { effectiveMatchKeys } from '../definition/rules.js';
 import { checkTemplateOrigin } from '../template/check-origin.js';
+import { withoutExampleRow } from '../template/example-row.js';
 import { ConfigError } from '../errors.js';
 import { fillTemplate } from '../definition/name-template.js';
 import { progressCounts, type Progress } from '../report/progress.js';
@@ -141,10 +142,11 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   const now = opts.now ?? new Date();
   const reportDir = uniqueDir(path.resolve(fillTemplate(config.reports.dir, config.name, now)));
 
-  const plan = planHeaders(reader.headers, config.mapping, entity.extraColumns(config));
+  const plan = planHeaders(reader.headers, config.mapping, entity.extraColumns(config), entity.fields);
   if (plan.problems.length) {
     throw new ConfigError(`${where(reader)}: the pipeline's mapping does not fit the file's header row (row ${reader.headerRow})`, plan.problems);
   }
+  for (const note of plan.notes) opts.log.info(note);
   if (plan.unmapped.length) opts.log.info(`ignored columns (not mapped): ${plan.unmapped.join(', ')}`);
 
   const preparer = new RowPreparer({
@@ -286,7 +288,8 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
     abort ??= 'interrupted';
   };
   opts.signal?.addEventListener('abort', onAbort);
-  const iterator = serialized(reader.rows[Symbol.asyncIterator]());
+  // A filled template's grey example row is not data.
+  const iterator = serialized((await withoutExampleRow(file, reader, opts.log))[Symbol.asyncIterator]());
   const tick = setInterval(() => opts.progress?.update(progressCounts(s), reader.progress?.()), 250);
   let fatal: unknown;
   try {

@@ -2,8 +2,9 @@
  * Spreadsheet templates for admins, generated from an import pipeline and the field catalog:
  * the header the pipeline's mapping expects, a note with each field's rule, Excel data
  * validation that refuses bad input while people type (lengths, enums, whole numbers, dates,
- * the company as a dropdown of the ERP's customers), text formats for phone-like columns, an
- * instructions sheet, and a hidden sheet that records which pipeline and catalog made it.
+ * the company as a dropdown of a real ERP's customers, never the emulator's made-up ones), `*` on
+ * required headers, a grey example row that import skips, text formats for phone-like columns,
+ * an instructions sheet, and a hidden sheet that records which pipeline and catalog made it.
  */
 import type ExcelJS from 'exceljs';
 import { exceljs } from '../lazy-exceljs.js';
@@ -58,9 +59,39 @@ export function mappingHash(config: ImportConfig): string {
 export interface BuildOptions {
   config: ImportConfig;
   pipelineFile: string;
-  /** Customer names for the company dropdown; undefined when offline. */
+  /** Customer names for the company dropdown (from a real ERP only); undefined when there is none. */
   customers?: string[];
+  /** Why there is no dropdown: `offline` (--offline) or `emulator` (the target is the built-in emulator). */
+  noCustomers?: 'offline' | 'emulator';
   now?: Date;
+}
+
+/** The example row's first cell starts with this; with the row number in the hidden sheet, it marks the row import skips. */
+export const EXAMPLE_MARK = '示例';
+
+/** Whether the template's header shows this column as required (`*` and red). */
+export function isRequired(col: TemplateColumn): boolean {
+  return col.lookup !== undefined || (!!col.field?.required && !col.field.requiredWhen && !col.field.key);
+}
+
+/** Plausible values for the example row, by field id (contact and follow-up fields). */
+const EXAMPLES: Record<string, string> = {
+  company: '北京某某科技有限公司', person_name: '张三', pym: 'zs', sex: '男', age: '35', year1: '1990-01-02', part1: '采购部',
+  job: '经理', phone: '010-62345678', fax: '010-62345679', mobile: '13800138000', mobile2: '13900139000', phone2: '010-81234567',
+  email: 'zhangsan@example.com', qq: '12345678', weixinAcc: 'zhangsan_wx', msn: 'zhangsan@example.com', jg: '北京', zip: '100080',
+  joy: '羽毛球', sort: '电话', plantype: '已完成日程', '@ret2_0': '2024-03-01 09:00', '@ret2_1': '2024-03-01 10:30',
+  '@title2': '上门拜访', '@intro2': '已完成，客户满意',
+};
+
+function exampleFor(col: TemplateColumn, entity: ImportConfig['entity']): string {
+  if (col.lookup === 'company') return EXAMPLES.company;
+  if (col.lookup === 'contact-name') return EXAMPLES.person_name;
+  if (col.lookup === 'mobile') return EXAMPLES.mobile;
+  if (col.lookup === 'contact-ord') return '1234';
+  const f = col.field;
+  if (!f) return '';
+  if (f.id === 'intro') return entity === 'followup' ? f.options?.[0]?.label ?? '' : '示例备注';
+  return EXAMPLES[f.id] ?? f.options?.[0]?.label ?? '';
 }
 
 const letter = (n: number) => {
@@ -78,6 +109,7 @@ export function buildTemplate(o: BuildOptions): ExcelJS.Workbook {
   const ws = wb.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: config.source.headerRow }] });
   const headerRow = ws.getRow(config.source.headerRow);
 
+  const exampleRow = config.source.headerRow + 1;
   let customerRange: string | undefined;
   if (o.customers?.length) {
     const hidden = wb.addWorksheet(CUSTOMERS_SHEET, { state: 'hidden' });
@@ -90,9 +122,9 @@ export function buildTemplate(o: BuildOptions): ExcelJS.Workbook {
     const c = i + 1;
     const range = `${letter(c)}${config.source.headerRow + 1}:${letter(c)}${LAST_ROW}`;
     const cell = headerRow.getCell(c);
-    cell.value = col.header;
-    const required = col.lookup === 'company' || col.lookup === 'contact-name' || col.lookup === 'mobile' || col.lookup === 'contact-ord'
-      || (col.field?.required && !col.field.requiredWhen && !col.field.key);
+    const required = isRequired(col);
+    // Header matching ignores the `*` (src/pipeline/header-map.ts), so the pipeline still finds the column.
+    cell.value = required ? `*${col.header}` : col.header;
     cell.font = { bold: true, color: { argb: required ? 'FFC00000' : 'FF000000' } };
     cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: required ? 'FFFCE4D6' : 'FFDDEBF7' } };
     cell.alignment = { vertical: 'middle', horizontal: 'center' };
@@ -108,13 +140,25 @@ export function buildTemplate(o: BuildOptions): ExcelJS.Workbook {
     if (v) (ws as unknown as { dataValidations: { add(r: string, v: ExcelJS.DataValidation): void } }).dataValidations.add(range, v);
   });
   headerRow.height = 24;
+  // The example row: grey and italic, its first cell starting with 示例, its number in the hidden
+  // sheet; import skips it (src/template/example-row.ts), so it may be left in place.
+  const example = ws.getRow(exampleRow);
+  columns.forEach((col, i) => {
+    const cell = example.getCell(i + 1);
+    const v = exampleFor(col, config.entity);
+    cell.value = i === 0 ? `${EXAMPLE_MARK}：${v}` : v || null;
+    cell.font = { italic: true, color: { argb: 'FF808080' } };
+    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFF2F2F2' } };
+  });
+  example.getCell(1).note = '示例行：导入时自动跳过，可以保留 / example row: skipped on import';
   ws.autoFilter = { from: { row: config.source.headerRow, column: 1 }, to: { row: config.source.headerRow, column: columns.length } };
 
   addInstructions(wb, o, columns);
   const meta = wb.addWorksheet(META_SHEET, { state: 'veryHidden' });
   const info: Array<[string, string]> = [
     ['pipeline', config.name], ['entity', config.entity], ['mappingHash', mappingHash(config)], ['catalogHash', CATALOG_HASH],
-    ['pipelineFile', o.pipelineFile], ['generatedAt', (o.now ?? new Date()).toISOString()], ['customers', o.customers ? String(o.customers.length) : 'offline'],
+    ['pipelineFile', o.pipelineFile], ['generatedAt', (o.now ?? new Date()).toISOString()],
+    ['customers', o.customers ? String(o.customers.length) : o.noCustomers ?? 'offline'], ['exampleRow', String(exampleRow)],
   ];
   info.forEach(([k, v], i) => {
     meta.getCell(i + 1, 1).value = k;
@@ -176,17 +220,29 @@ function addInstructions(wb: ExcelJS.Workbook, o: BuildOptions, columns: Templat
   const lines: string[][] = [
     [`${ENTITIES[config.entity].title}导入模板`],
     [`由 zbport 根据流水线 ${config.name}（${o.pipelineFile}）生成。`],
-    ['填写方法：在第一个工作表中从第 ' + String(config.source.headerRow + 1) + ' 行起每行填写一条记录；红色表头为必填列；请勿修改表头、工作表名称，也不要删除隐藏的工作表。'],
+    [`填写方法：在第一个工作表中从第 ${config.source.headerRow + 2} 行起每行填写一条记录；第 ${config.source.headerRow + 1} 行是灰色的示例行，导入时自动跳过（可保留，也可删除）；表头带 * 的红色列为必填列；请勿修改表头、工作表名称，也不要删除隐藏的工作表。`],
+    ...companyListLines(o, columns),
     ['单元格有下拉列表或输入限制时，不符合规则的内容会被 Excel 拒绝；导入时 zbport 会再次按同样的规则检查，并把不合格的行连同原因写入“rejects.xlsx”，修改后可直接再次导入。'],
     [`导入命令：zbport run ${o.pipelineFile} --input <本文件>`],
     [],
     ['列名', '字段', '规则'],
   ];
-  for (const c of columns) lines.push([c.header, c.field?.id ?? c.lookup ?? '', noteFor(c, config).replace(/^[^：]*：/, '')]);
+  for (const c of columns) lines.push([isRequired(c) ? `*${c.header}` : c.header, c.field?.id ?? c.lookup ?? '', noteFor(c, config).replace(/^[^：]*：/, '')]);
+  const tableHeader = lines.findIndex((l) => l[0] === '列名');
   lines.forEach((l, i) => {
     const row = s.getRow(i + 1);
     row.values = l;
     if (i === 0) row.font = { bold: true, size: 14 };
-    if (i === 6) row.font = { bold: true };
+    if (i === tableHeader) row.font = { bold: true };
+    if (l[0]?.startsWith('注意')) row.font = { bold: true, color: { argb: 'FFC00000' } };
   });
+}
+
+/** Why the company column has no dropdown, when it has none. */
+function companyListLines(o: BuildOptions, columns: TemplateColumn[]): string[][] {
+  if (o.customers?.length || !columns.some((c) => c.lookup === 'company')) return [];
+  if (o.noCustomers === 'emulator') {
+    return [['注意：客户列没有下拉列表。生成模板时没有连接真实 ERP（未设置 ZB_BASE_URL，目标是内置模拟器），模拟器里的客户是虚构的演示数据，不能放进下拉列表；请填写 ERP 中客户的全称，或设置 ZB_BASE_URL 等连接 ERP 后重新生成模板。']];
+  }
+  return [['客户列没有下拉列表（生成时使用了 --offline）：请填写 ERP 中客户的全称。']];
 }

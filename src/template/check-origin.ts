@@ -10,8 +10,8 @@ import { parseWorkbook } from '../sources/xlsx/parts.js';
 import { cellText } from '../sources/types.js';
 import { mappingHash, META_SHEET } from './build-template.js';
 
-/** Warnings (empty when the file is not one of our templates, or fits the pipeline). */
-export async function checkTemplateOrigin(file: string, config: ImportConfig): Promise<string[]> {
+/** The hidden sheet's records (pipeline, hashes, example row …), or undefined when the file is not one of our templates. */
+export async function readTemplateMeta(file: string): Promise<Map<string, string> | undefined> {
   const zip = await XlsxZip.open(file);
   let hasMeta = false;
   try {
@@ -20,10 +20,26 @@ export async function checkTemplateOrigin(file: string, config: ImportConfig): P
   } finally {
     zip.close();
   }
-  if (!hasMeta) return [];
+  if (!hasMeta) return undefined;
   const reader = await openXlsx({ file, sheet: META_SHEET });
-  const meta = new Map<string, string>([[reader.headers[0], reader.headers[1] ?? '']]);
-  for await (const row of reader.rows) meta.set(cellText(row.cells[0]), cellText(row.cells[1]));
+  try {
+    const meta = new Map<string, string>([[reader.headers[0], reader.headers[1] ?? '']]);
+    // A small sheet of our own; a crafted one is cut short rather than read to its end.
+    let n = 0;
+    for await (const row of reader.rows) {
+      meta.set(cellText(row.cells[0]), cellText(row.cells[1]));
+      if (++n > 100) break;
+    }
+    return meta;
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Warnings (empty when the file is not one of our templates, or fits the pipeline). */
+export async function checkTemplateOrigin(file: string, config: ImportConfig): Promise<string[]> {
+  const meta = await readTemplateMeta(file);
+  if (!meta) return [];
   const out: string[] = [];
   if (meta.get('pipeline') !== config.name) {
     out.push(`${file}: this template was made for pipeline \`${meta.get('pipeline')}\`, not \`${config.name}\` (模板属于其他流水线)`);
