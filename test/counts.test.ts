@@ -62,7 +62,8 @@ describe('a dry run predicts what the real run then does (issue 12)', () => {
     expect(job).toBeGreaterThan(0);
     ws.getRow(5).getCell(intro).value = '导出后修改的备注';
     ws.getRow(9).getCell(job).value = '新职务';
-    await wb.xlsx.writeFile(path.join(dir, 'exports', '联系人.xlsx'));
+    // Saved over the export, as an admin does: the update pipeline reads the newest export.
+    await wb.xlsx.writeFile(exported.file as unknown as string);
 
     const run = (...flags: string[]) => zbport(['run', 'pipelines/contacts-update-from-export.yaml', '--json', ...flags], { cwd: dir });
     const dry = summaryOf(await run('--dry-run'));

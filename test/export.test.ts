@@ -251,7 +251,7 @@ describe('contact export', () => {
     expect(code, cap.stderr).toBe(0);
     expect(summary.file).toBe(`${dir}/exports/联系人-20261128-143005.xlsx`);
     // --quiet still prints the one-line result.
-    expect(cap.stderr).toMatch(/^contacts-update-from-export: \d+ rows read, \d+ valid, 0 rejected; created 0, updated 1/m);
+    expect(cap.stderr).toMatch(/^contacts-update-from-export: 读取 \d+ 行 = 有效 \d+ \+ 无效 0；有效行：创建 0，更新 1，无变化 \d+/m);
     expect(summary).toMatchObject({ updated: 1, rejected: 0, failed: 0 });
     expect(summary.unchanged).toBe(summary.read - 1);
     expect(emu.store.getContact(ord)).toMatchObject({ ...before, mobile: '13312345678', intro: '管理员修改', joy: before.joy });

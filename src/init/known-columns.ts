@@ -5,7 +5,11 @@
  */
 import { CUSTOMER_FIELDS, plainCaption } from '../catalog/index.js';
 import { headerKey } from '../run/header-map.js';
-import type { Bilingual } from './propose.js';
+
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
 
 const CUSTOMER: Bilingual = {
   zh: '客户（公司）的字段，不是联系人字段；导入联系人不会修改客户',

@@ -10,14 +10,12 @@ import { columnLetter } from '../errors.js';
 import { ENTITIES } from '../entities/index.js';
 import { headerKey } from '../run/header-map.js';
 import { cellText, type Cell } from '../sources/types.js';
-import { knownReason } from './known-columns.js';
+import { knownReason, type Bilingual } from './known-columns.js';
+
+export type { Bilingual };
 import type { Sample } from './sample.js';
 import { columnShape, enumShare, FIELD_SHAPE, shapeShare, SHAPE_WORDS, type Shape } from './shapes.js';
 
-export interface Bilingual {
-  zh: string;
-  en: string;
-}
 
 export type Confidence = 'high' | 'medium' | 'low';
 export const CONFIDENCE_WORDS: Record<Confidence, Bilingual> = { high: { zh: '高', en: 'high' }, medium: { zh: '中', en: 'medium' }, low: { zh: '低', en: 'low' } };
