@@ -13,7 +13,7 @@ import JSZip from 'jszip';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import { runCommand } from '../src/commands/run.js';
 import { InputError } from '../src/errors.js';
-import { openSource } from '../src/sources/open-source.js';
+import { openSource } from '../src/sources/index.js';
 import { LEGACY_LIMITS, openLegacy, type LegacyOptions } from '../src/sources/legacy/index.js';
 import { openXlsx } from '../src/sources/xlsx/index.js';
 import type { Cell, SourceReader, SourceRow } from '../src/sources/types.js';

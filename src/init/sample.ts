@@ -3,7 +3,7 @@
  * when a title sits above it) and the first data rows, read through the same readers as an
  * import (any format openSource reads), never the whole file.
  */
-import { openSource } from '../sources/open-source.js';
+import { openSource } from '../sources/index.js';
 import { cellText, type Cell } from '../sources/types.js';
 import { headerKey } from '../run/header-map.js';
 

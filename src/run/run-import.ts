@@ -7,7 +7,6 @@
  * way to the file, and memory that does not grow with the row count.
  */
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { RowProblem } from '../errors.js';
@@ -22,7 +21,7 @@ import { planHeaders } from './header-map.js';
 import type { ImportErp } from './import-erp.js';
 import { Journal } from '../state/journal.js';
 import type { LoadedPipeline } from '../definition/load.js';
-import { openSource } from '../sources/open-source.js';
+import { openSource, sourceIdentity, type OpenedSource } from '../sources/index.js';
 import { contentHash, OccurrenceCounter } from '../write/row-key.js';
 import { KeySet } from '../write/key-set.js';
 import { RowPreparer } from './row-preparer.js';
@@ -132,10 +131,10 @@ export async function runImport(opts: ImportRunOptions): Promise<ImportSummary> 
   }
 }
 
-async function importRows(opts: ImportRunOptions, reader: SourceReader, file: string, started: number): Promise<ImportSummary> {
+async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: string, started: number): Promise<ImportSummary> {
   const { config } = opts.pipeline;
   const entity = ENTITIES[config.entity];
-  if (/\.xlsx$/i.test(file)) {
+  if (reader.kind.templates) {
     // A filled template made for another pipeline or an older catalog still imports, with a warning.
     for (const w of await checkTemplateOrigin(file, config).catch(() => [])) opts.log.warn(w);
   }
@@ -157,7 +156,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   const matchKeys = effectiveMatchKeys(config);
   // Connection and list columns are checked before any row is read or anything written.
   await opts.prepare?.(entity.needs(config, matchKeys));
-  const journalFile = opts.dryRun ? undefined : await journalPath(opts.pipeline, path.resolve(file), opts.target);
+  const journalFile = opts.dryRun ? undefined : await journalPath(opts.pipeline, await sourceIdentity({ ...config.source, file }), opts.target);
   const journal = journalFile ? writable('stateDir', config.stateDir, () => Journal.open(journalFile)) : undefined;
   if (journal?.resumed) opts.log.info(`resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);
   const run = await entity.start({ config, erp: opts.erp, journal, dryRun: opts.dryRun, matchKeys, target: opts.target, log: opts.log, writable });
@@ -289,7 +288,7 @@ async function importRows(opts: ImportRunOptions, reader: SourceReader, file: st
   };
   opts.signal?.addEventListener('abort', onAbort);
   // A filled template's grey example row is not data.
-  const iterator = serialized((await withoutExampleRow(file, reader, opts.log))[Symbol.asyncIterator]());
+  const iterator = serialized((reader.kind.templates ? await withoutExampleRow(file, reader, opts.log) : reader.rows)[Symbol.asyncIterator]());
   const tick = setInterval(() => opts.progress?.update(progressCounts(s), reader.progress?.()), 250);
   let fatal: unknown;
   try {
@@ -413,11 +412,10 @@ function serialized<T>(it: AsyncIterator<T>): () => Promise<IteratorResult<T>> {
  * The journal belongs to one source file version, one target and one pipeline: resuming only
  * makes sense for the same work.
  */
-async function journalPath(p: LoadedPipeline & { config: ImportConfig }, absFile: string, target: string): Promise<string> {
-  const st = await stat(absFile);
+async function journalPath(p: LoadedPipeline & { config: ImportConfig }, source: unknown[], target: string): Promise<string> {
   const c = p.config;
   const id = createHash('sha256')
-    .update(JSON.stringify([absFile, st.size, Math.floor(st.mtimeMs), target, c.entity, c.write.mode, c.write.matchKeys ?? null]))
+    .update(JSON.stringify([...source, target, c.entity, c.write.mode, c.write.matchKeys ?? null]))
     .digest('hex')
     .slice(0, 12);
   return path.resolve(c.stateDir, `${c.name}-${id}.journal.jsonl`);

@@ -11,7 +11,7 @@ import { readTemplateMeta } from './check-origin.js';
 
 /** The rows of `reader` without the template's example row (the same rows when the file is no template of ours). */
 export async function withoutExampleRow(file: string, reader: SourceReader, log: Logger): Promise<AsyncIterable<SourceRow>> {
-  const meta = /\.xlsx$/i.test(file) ? await readTemplateMeta(file).catch(() => undefined) : undefined;
+  const meta = await readTemplateMeta(file).catch(() => undefined);
   const row = Number(meta?.get('exampleRow'));
   if (!Number.isInteger(row) || row <= reader.headerRow) return reader.rows;
   return skipRow(reader.rows, row, log);
