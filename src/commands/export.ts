@@ -4,6 +4,7 @@
  * complete.
  */
 import path from 'node:path';
+import { DEFAULT_RETRIES } from '../erp/retry-policy.js';
 import { exportList, exportNeeds, runExport } from '../export/run-export.js';
 import { checkConnection, checkLists } from '../installation/preflight.js';
 import { connectErp } from '../run/connect.js';
@@ -26,7 +27,7 @@ export interface ExportCommandOptions {
 export async function runExportCommand(o: ExportCommandOptions): Promise<number> {
   const { config } = o.pipeline;
   const log = stderrLogger(o.quiet);
-  const conn = await connectErp({ pipeline: config, installation: o.installation, env: o.env ?? process.env, log, tuning: { concurrency: config.concurrency, rateLimit: 0, retries: 5 } });
+  const conn = await connectErp({ pipeline: config, installation: o.installation, env: o.env ?? process.env, log, tuning: { concurrency: config.concurrency, rateLimit: 0, retries: DEFAULT_RETRIES } });
   try {
     await checkConnection(conn.client, log);
     await checkLists(conn.client, conn.installation, { [exportList(config)]: exportNeeds(config) }, log);

@@ -5,6 +5,8 @@
  */
 import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_RETRIES } from '../erp/retry-policy.js';
+import { CONNECTION_DEFAULTS } from '../erp/config.js';
 import { connectErp } from '../run/connect.js';
 import { checkConnection, checkLists } from '../installation/preflight.js';
 import { resolveInstallation } from '../installation/resolve.js';
@@ -37,7 +39,7 @@ export async function templateCommand(o: TemplateOptions): Promise<number> {
   const env = o.env ?? process.env;
   let customers: string[] | undefined;
   let noCustomers: 'offline' | 'emulator' | undefined = o.offline ? 'offline' : undefined;
-  let baseUrlEnv = 'ZB_BASE_URL';
+  let baseUrlEnv = CONNECTION_DEFAULTS.baseUrlEnv;
   if (!o.offline) {
     // The company dropdown comes from a real ERP only: the emulator's customers are made up, and a
     // template handed to sales people must not offer them.
@@ -48,7 +50,7 @@ export async function templateCommand(o: TemplateOptions): Promise<number> {
     log.warn(`公司下拉列表只取自真实 ERP：未设置 ${baseUrlEnv}，目标是内置模拟器，其客户是虚构的演示数据，模板中不放下拉列表（说明页已注明）；设置 ERP 连接后重新生成即可 / `
       + `the company dropdown comes from a real ERP only: ${baseUrlEnv} is not set, so the target is the built-in emulator, whose customers are made up; the template has no company dropdown (its instructions say so); set the ERP connection and make the template again to include the customers`);
   } else if (!o.offline) {
-    const conn = await connectErp({ pipeline: config, installation: o.installation, env, log, tuning: { concurrency: 4, rateLimit: 0, retries: 3 } });
+    const conn = await connectErp({ pipeline: config, installation: o.installation, env, log, tuning: { concurrency: 4, rateLimit: 0, retries: DEFAULT_RETRIES } });
     try {
       await checkConnection(conn.client, log);
       const need = { anyOf: ['name'], why: '模板的客户下拉列表 / the template\'s company dropdown' };

@@ -6,6 +6,7 @@
  * These are the *written* shapes; rules.ts checks references against the field catalog.
  */
 import { z } from 'zod';
+import { DEFAULT_RETRIES } from '../erp/retry-policy.js';
 import { InstallationProfile, ConnectionSettings, ListsBlock } from '../installation/profile-schema.js';
 
 const positiveInt = () => z.number().int().positive();
@@ -102,7 +103,7 @@ export const WriteBlock = z
     blank: z.enum(['keep', 'clear']).default('keep').describe('On update, a blank cell keeps the ERP value (keep) or empties it (clear)'),
     concurrency: positiveInt().max(256).default(8).describe('Rows posted in parallel'),
     rateLimit: z.number().nonnegative().default(0).describe('Requests per second at most (0: no limit)'),
-    retries: z.number().int().nonnegative().max(20).default(5).describe('Retries of a transient fault, with exponential backoff'),
+    retries: z.number().int().nonnegative().max(20).default(DEFAULT_RETRIES).describe('Retries of a transient fault, with exponential backoff'),
     verify: z.boolean().default(true).describe('Read every write back before counting it done'),
     maxConsecutiveFailures: positiveInt().default(50).describe('Circuit breaker: abort the run (exit 3) after this many failed rows in a row'),
     repost: z

@@ -10,7 +10,8 @@ import { decodeResponse, normaliseTable, type Decoded } from './decode.js';
 import { AuthError, BusinessError, CancelledError, ErpError, ProtocolError, SessionError, TransientError } from './errors.js';
 import { PATHS, type Bill, type DataItem, type ResponseEnvelope, type TablePage } from './protocol.js';
 import { RateLimiter } from './rate-limit.js';
-import { AdaptiveTimeout, BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoffDelay, sleep } from './retry-policy.js';
+import { AdaptiveTimeout, BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoffDelay, DEFAULT_RETRIES, sleep } from './retry-policy.js';
+import { CONNECTION_DEFAULTS } from './config.js';
 import { registerSecret, registerUrlCredentials } from './scrub.js';
 import { Transport } from './transport.js';
 import type { ErpSettings } from './config.js';
@@ -137,8 +138,8 @@ export class ErpClient {
 
   constructor(options: ErpClientOptions, private readonly env: { logger?: ErpLogger } = {}) {
     this.o = {
-      loginPath: 'webapi', timeoutMs: 30_000, retries: 5, concurrency: 8, successTexts: DEFAULT_SUCCESS_TEXTS,
-      backoffBaseMs: BACKOFF_BASE_MS, backoffMaxMs: BACKOFF_MAX_MS, maxPageSize: 500, ...options,
+      loginPath: CONNECTION_DEFAULTS.login, timeoutMs: CONNECTION_DEFAULTS.timeoutMs, retries: DEFAULT_RETRIES, concurrency: 8, successTexts: DEFAULT_SUCCESS_TEXTS,
+      backoffBaseMs: BACKOFF_BASE_MS, backoffMaxMs: BACKOFF_MAX_MS, maxPageSize: CONNECTION_DEFAULTS.maxPageSize, ...options,
     };
     this.timeouts = new AdaptiveTimeout(this.o.timeoutMs);
     const builtIn = (n: ListName) => ListLayout.fromColumns(n, DEFAULT_LAYOUTS[n], 'zbport 内置默认 / built-in default');

@@ -22,10 +22,23 @@ export interface EnvNames {
   serialnumEnv?: string;
 }
 
+/** Connection settings with their defaults: the one home of these defaults (profiles and pipelines override them). */
+export const CONNECTION_DEFAULTS = {
+  baseUrlEnv: 'ZB_BASE_URL',
+  userEnv: 'ZB_USER',
+  passwordEnv: 'ZB_PASSWORD',
+  serialnumEnv: 'ZB_SERIALNUM',
+  login: 'webapi' as 'webapi' | 'mobile',
+  timeoutMs: 30_000,
+  maxPageSize: 500,
+  contentType: 'json' as 'json' | 'zsml',
+};
+
 export type ResolvedSettings = { ok: true; config: ErpSettings } | { ok: false; problems: string[] };
 
 export function resolveErpConfig(names: EnvNames, env: NodeJS.ProcessEnv): ResolvedSettings {
-  const n = { baseUrlEnv: 'ZB_BASE_URL', userEnv: 'ZB_USER', passwordEnv: 'ZB_PASSWORD', serialnumEnv: 'ZB_SERIALNUM', ...names };
+  const { baseUrlEnv, userEnv, passwordEnv, serialnumEnv } = CONNECTION_DEFAULTS;
+  const n = { baseUrlEnv, userEnv, passwordEnv, serialnumEnv, ...names };
   const problems: string[] = [];
   const get = (name: string, what: string, hint: string) => {
     const v = env[name]?.trim();

@@ -13,6 +13,9 @@
  *   answers were seen it is the ceiling, capped at 5 s.
  */
 
+/** Retries of a transient fault, unless a pipeline says otherwise (`write.retries`). */
+export const DEFAULT_RETRIES = 5;
+
 export const BACKOFF_BASE_MS = 50;
 export const BACKOFF_MAX_MS = 8000;
 

@@ -10,20 +10,11 @@
  */
 import { z } from 'zod';
 import { LIST_NAMES, type ListName } from '../catalog/index.js';
+import { CONNECTION_DEFAULTS } from '../erp/config.js';
+
+export { CONNECTION_DEFAULTS };
 
 const positiveInt = () => z.number().int().positive();
-
-/** Connection settings with their defaults: the one home of these defaults. */
-export const CONNECTION_DEFAULTS = {
-  baseUrlEnv: 'ZB_BASE_URL',
-  userEnv: 'ZB_USER',
-  passwordEnv: 'ZB_PASSWORD',
-  serialnumEnv: 'ZB_SERIALNUM',
-  login: 'webapi' as 'webapi' | 'mobile',
-  timeoutMs: 30_000,
-  maxPageSize: 500,
-  contentType: 'json' as 'json' | 'zsml',
-};
 
 /** The written connection settings, every one optional (profiles and pipelines both use it). */
 export const ConnectionSettings = {

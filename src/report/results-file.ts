@@ -11,8 +11,9 @@
 import { stringify } from 'csv-stringify/sync';
 import { LineFile } from './line-file.js';
 import { scrub } from '../erp/scrub.js';
+import type { RowOutcome } from '../write/outcomes.js';
 
-export type RowOutcome = 'created' | 'updated' | 'skipped' | 'unchanged' | 'rejected' | 'failed' | 'interrupted' | 'would-create' | 'would-update' | 'would-skip' | 'done-earlier';
+export type { RowOutcome };
 
 export interface ResultLine {
   row: number;

@@ -8,7 +8,7 @@
  * every row and every request of a million-row run.
  */
 import type { RowProblem } from '../errors.js';
-import type { RowOutcome } from './results-file.js';
+import { OK_OUTCOMES, type RowOutcome } from '../write/outcomes.js';
 
 /**
  * Latency histogram bins: bin 0 holds everything under LOW_MS, bin i ≥ 1 holds
@@ -84,7 +84,6 @@ export interface TimelineSnapshot {
 }
 
 /** Outcomes that finish a row without a problem. */
-const OK_OUTCOMES = new Set<RowOutcome>(['created', 'updated', 'skipped', 'unchanged', 'would-create', 'would-update', 'would-skip', 'done-earlier']);
 
 export class RunTimeline {
   private readonly maxBuckets: number;

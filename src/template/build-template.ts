@@ -202,10 +202,15 @@ function validationFor(col: TemplateColumn, config: ImportConfig, customerRange:
       return { ...base, type: 'list', formulae: [list], prompt, showErrorMessage: !f.freeText, errorStyle: f.freeText ? 'information' : 'stop', errorTitle: `${name}无效`, error: `${name}只能是：${labels.join('、')}`.slice(0, 255) };
     }
   }
-  if (f.type === 'int') return { ...base, type: 'whole', operator: 'between', formulae: f.id === 'age' ? [0, 150] : [-2147483648, 2147483647], prompt, errorTitle: `${name}应为整数`, error: f.id === 'age' ? '年龄应为 0 到 150 的整数' : `${name}应为整数` };
-  if (f.type === 'number') return { ...base, type: 'decimal', operator: 'between', formulae: [-1e15, 1e15], prompt, errorTitle: `${name}应为数字`, error: `${name}应为数字` };
-  if (f.type === 'date' || f.type === 'datetime') {
-    return { ...base, type: 'date', operator: 'between', formulae: [new Date(Date.UTC(1900, 0, 1)), new Date(Date.UTC(2100, 11, 31))], prompt, errorTitle: `${name}不是有效日期`, error: `${name}应为 1900-01-01 到 2100-12-31 之间的日期，例如 1990-01-02` };
+  // Ranges are the catalog's, the same validation and the emulator's checks read.
+  if ((f.type === 'int' || f.type === 'number') && f.range) {
+    const { min, max } = f.range;
+    return { ...base, type: f.type === 'int' ? 'whole' : 'decimal', operator: 'between', formulae: [min, max], prompt, errorTitle: `${name}应为${f.type === 'int' ? '整数' : '数字'}`, error: `${name}应为 ${min} 到 ${max} 之间的${f.type === 'int' ? '整数' : '数字'}` };
+  }
+  if ((f.type === 'date' || f.type === 'datetime') && f.dateRange) {
+    const day = (d: string) => new Date(`${d}T00:00:00Z`);
+    const { min, max } = f.dateRange;
+    return { ...base, type: 'date', operator: 'between', formulae: [day(min), day(max)], prompt, errorTitle: `${name}不是有效日期`, error: `${name}应为 ${min} 到 ${max} 之间的日期，例如 1990-01-02` };
   }
   if (f.maxLength) return { ...base, type: 'textLength', operator: 'lessThanOrEqual', formulae: [f.maxLength], prompt, errorTitle: `${name}太长`, error: `${name}不能超过${f.maxLength}个字` };
   return undefined;
