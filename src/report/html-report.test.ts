@@ -7,7 +7,8 @@ const EVIL = '<script>alert("x")</script>';
 function summary(over: Partial<RunSummary> = {}): RunSummary {
   return {
     pipeline: 'contacts-import', file: '/data/联系人.xlsx', sheet: '联系人', target: 'http://erp.example.com:8088', dryRun: false,
-    read: 1234, valid: 1200, rejected: 34, created: 1000, updated: 150, unchanged: 30, skipped: 10, failed: 10, doneEarlier: 0,
+    read: 1234, valid: 1200, invalid: 34, lookupRejected: 0, erpRejected: 0, rejected: 34, created: 1000, updated: 150, unchanged: 30, skipped: 10, failed: 10,
+    interrupted: 0, notAttempted: 0, continuationRows: 0, doneEarlier: 0,
     wouldCreate: 0, wouldUpdate: 0, wouldSkip: 0, unmappedColumns: [], durationMs: 61_000, rowsPerSecond: 20,
     reports: { dir: '/r' }, lookups: { companies: 12, cacheHits: 100 }, problems: { LOOKUP_MISS: 30, BAD_DATE: 4, ERP_FAILED: 10 },
     ...over,

@@ -12,47 +12,15 @@
  * interpolated value unless it is markup built by this file. Messages (the stop's cause, a
  * reason's example) pass the scrubber once more: they may quote the ERP.
  */
+import type { ImportSummary } from './summary.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RowProblemCode } from '../errors.js';
 import { scrub } from '../erp/scrub.js';
 import { OTHER_COLUMNS, type RunTimeline, type TimelinePoint, type TimelineSnapshot } from './run-timeline.js';
 
-/** The parts of an import summary the report shows (structurally the import's `ImportSummary`). */
-export interface RunSummary {
-  pipeline: string;
-  file: string;
-  sheet?: string;
-  target: string;
-  dryRun: boolean;
-  read: number;
-  valid: number;
-  /** Rejected by validation (read = valid + invalid); older summaries lack it: read − valid. */
-  invalid?: number;
-  /** Valid rows rejected by a lookup or match; older summaries lack it: rejected − invalid. */
-  lookupRejected?: number;
-  /** Valid rows the ERP refused. */
-  erpRejected?: number;
-  rejected: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  failed: number;
-  doneEarlier: number;
-  wouldCreate: number;
-  wouldUpdate: number;
-  wouldSkip: number;
-  unmappedColumns: string[];
-  durationMs: number;
-  rowsPerSecond: number;
-  peakRssMB?: number;
-  aborted?: string;
-  fatal?: { kind: string; message: string };
-  reports: { dir: string; rejects?: string; results?: string; summary?: string; report?: string };
-  lookups?: { companies: number; cacheHits: number };
-  problems: Record<string, number>;
-}
+/** The summary the report shows (what summary.json holds). */
+export type RunSummary = ImportSummary;
 
 /** Relative hrefs from the report to the other report files. */
 export interface ReportLinks {

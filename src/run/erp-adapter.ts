@@ -50,45 +50,39 @@ export class ErpAdapter implements ImportErp {
     for await (const r of this.client.iterate('customer', {}, { need: this.needs.customer })) yield customerRef(r);
   }
 
-  async contacts(filters: Record<string, string>, opts: { pick?: boolean } = {}): Promise<ContactRef[]> {
-    const out: ContactRef[] = [];
+  /**
+   * Every record a list returns for these filters, once each: rows that shift between pages
+   * while paging may repeat. Held to the columns the run relies on.
+   */
+  private async *records(list: ListName, filters: Record<string, string>, sort?: string): AsyncGenerator<ContactRef> {
     const seen = new Set<string>();
-    const list = opts.pick ? 'contactPick' : 'contact';
-    for await (const r of this.client.iterate(list, filters, { need: this.needs[list] })) {
-      if (!r.ord || seen.has(r.ord)) continue;
-      seen.add(r.ord);
-      out.push({ ord: r.ord, values: r });
-    }
-    return out;
-  }
-
-  async *allContacts(): AsyncIterable<ContactRef> {
-    const seen = new Set<string>();
-    for await (const r of this.client.iterate('contact', {}, { sort: 'ord', need: this.needs.contact })) {
+    for await (const r of this.client.iterate(list, filters, { sort, need: this.needs[list] })) {
       if (!r.ord || seen.has(r.ord)) continue;
       seen.add(r.ord);
       yield { ord: r.ord, values: r };
     }
   }
 
-  async customerRecords(filters: Record<string, string>): Promise<ContactRef[]> {
+  private async collect(records: AsyncIterable<ContactRef>): Promise<ContactRef[]> {
     const out: ContactRef[] = [];
-    const seen = new Set<string>();
-    for await (const r of this.client.iterate('customer', filters, { need: this.needs.customer })) {
-      if (!r.ord || seen.has(r.ord)) continue;
-      seen.add(r.ord);
-      out.push({ ord: r.ord, values: r });
-    }
+    for await (const r of records) out.push(r);
     return out;
   }
 
-  async *allCustomerRecords(): AsyncIterable<ContactRef> {
-    const seen = new Set<string>();
-    for await (const r of this.client.iterate('customer', {}, { sort: 'ord', need: this.needs.customer })) {
-      if (!r.ord || seen.has(r.ord)) continue;
-      seen.add(r.ord);
-      yield { ord: r.ord, values: r };
-    }
+  contacts(filters: Record<string, string>, opts: { pick?: boolean } = {}): Promise<ContactRef[]> {
+    return this.collect(this.records(opts.pick ? 'contactPick' : 'contact', filters));
+  }
+
+  allContacts(): AsyncIterable<ContactRef> {
+    return this.records('contact', {}, 'ord');
+  }
+
+  customerRecords(filters: Record<string, string>): Promise<ContactRef[]> {
+    return this.collect(this.records('customer', filters));
+  }
+
+  allCustomerRecords(): AsyncIterable<ContactRef> {
+    return this.records('customer', {}, 'ord');
   }
 
   async customerDetail(ord: string): Promise<Record<string, string> | undefined> {

@@ -245,14 +245,46 @@ export class KeyedUpsert {
     const { ord, suggested } = await this.store.allocate!();
     this.journal?.allocated(c.key, c.row, ord);
     const payload = { ...this.savePayload({ ...suggested, ...withoutBlanks(c.values) }), ord };
+    return this.saveUntilSeen(c, payload, async () => {
+      const there = await this.store.detail(ord);
+      return there ? { mine: { ord, values: there } } : {};
+    }, { outcome: 'failed', code: 'ERP_UNVERIFIED', ord, zh: `ERP 答复保存成功，但读不到该${this.store.noun}（ord ${ord}，未保存）`, en: `the ERP answered "ok" but record ord ${ord} cannot be read (not saved)` });
+  }
+
+  /** A create found afterwards in the list: its ord is one that did not match before the save. */
+  private async create(c: PreparedRecord, before: ListedRecord[]): Promise<WriteResult> {
+    const beforeOrds = before.map((b) => b.ord);
+    this.journal?.pending(c.key, c.row, beforeOrds);
+    this.inFlight.add(c);
+    try {
+      return await this.saveUntilSeen(c, this.savePayload(c.values), () => this.look(c, beforeOrds), {
+        outcome: 'failed', code: 'ERP_UNVERIFIED', zh: `ERP 答复保存成功，但列表中没有该${this.store.noun}（未保存）`, en: 'the ERP answered "ok" but the list shows no such record (not saved)',
+      });
+    } finally {
+      this.inFlight.delete(c);
+    }
+  }
+
+  /**
+   * Sends a create and looks for it, as many times as the retries allow. After a fault the save
+   * may or may not have reached the server: it is sent again only after a successful look has
+   * shown the record is not there (`missing`: what the row ends as if it never shows up).
+   */
+  private async saveUntilSeen(
+    c: PreparedRecord,
+    payload: Record<string, string>,
+    look: () => Promise<{ mine?: ListedRecord; stranger?: ListedRecord }>,
+    missing: WriteResult,
+  ): Promise<WriteResult> {
     let last: WriteResult | undefined;
     let mustLook = false;
     for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
       if (attempt > 0) await this.backoff(attempt);
       try {
         if (mustLook) {
-          const there = await this.store.detail(ord);
-          if (there) return this.created(c, { ord, values: there });
+          const seen = await look();
+          if (seen.mine) return this.created(c, seen.mine);
+          if (seen.stranger) return this.unreadable(c, seen.stranger);
           mustLook = false;
         }
         let saved: 'saved' | 'unknown';
@@ -264,14 +296,16 @@ export class KeyedUpsert {
           throw err;
         }
         if (!this.opts.verify && saved === 'saved') {
-          this.journal?.done(c.key, c.row, 'created', ord);
-          return { outcome: 'created', ord };
+          this.journal?.done(c.key, c.row, 'created', payload.ord || undefined);
+          return { outcome: 'created', ...(payload.ord ? { ord: payload.ord } : {}) };
         }
         mustLook = true;
-        const there = await this.store.detail(ord);
-        if (there) return this.created(c, { ord, values: there });
+        const seen = await look();
+        if (seen.mine) return this.created(c, seen.mine);
+        if (seen.stranger) return this.unreadable(c, seen.stranger);
+        // Nothing new: the look has shown the record missing.
         mustLook = false;
-        last = { outcome: 'failed', code: 'ERP_UNVERIFIED', ord, zh: `ERP 答复保存成功，但读不到该${this.store.noun}（ord ${ord}，未保存）`, en: `the ERP answered "ok" but record ord ${ord} cannot be read (not saved)` };
+        last = missing;
       } catch (err) {
         if (!isTransient(err)) throw err;
         mustLook = true;
@@ -279,56 +313,6 @@ export class KeyedUpsert {
       }
     }
     return last ?? failedAfterRetries(undefined);
-  }
-
-  private async create(c: PreparedRecord, before: ListedRecord[]): Promise<WriteResult> {
-    const beforeOrds = before.map((b) => b.ord);
-    const payload = this.savePayload(c.values);
-    this.journal?.pending(c.key, c.row, beforeOrds);
-    this.inFlight.add(c);
-    try {
-      let last: WriteResult | undefined;
-      // After a fault the save may or may not have reached the server: it is sent again only
-      // after a successful look has shown the record is not there.
-      let mustLook = false;
-      for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
-        if (attempt > 0) await this.backoff(attempt);
-        try {
-          if (mustLook) {
-            const seen = await this.look(c, beforeOrds);
-            if (seen.mine) return this.created(c, seen.mine);
-            if (seen.stranger) return this.unreadable(c, seen.stranger);
-            mustLook = false;
-          }
-          let saved: 'saved' | 'unknown';
-          try {
-            saved = (await this.store.save(payload)).outcome;
-          } catch (err) {
-            const refused = asRefusal(err);
-            if (refused) return refused;
-            throw err;
-          }
-          if (!this.opts.verify && saved === 'saved') {
-            this.journal?.done(c.key, c.row, 'created');
-            return { outcome: 'created' };
-          }
-          mustLook = true;
-          const seen = await this.look(c, beforeOrds);
-          if (seen.mine) return this.created(c, seen.mine);
-          if (seen.stranger) return this.unreadable(c, seen.stranger);
-          // Nothing new under the row's filters: the look has shown the record missing.
-          mustLook = false;
-          last = { outcome: 'failed', code: 'ERP_UNVERIFIED', zh: `ERP 答复保存成功，但列表中没有该${this.store.noun}（未保存）`, en: 'the ERP answered "ok" but the list shows no such record (not saved)' };
-        } catch (err) {
-          if (!isTransient(err)) throw err;
-          mustLook = true;
-          last = failedAfterRetries(err);
-        }
-      }
-      return last ?? failedAfterRetries(undefined);
-    } finally {
-      this.inFlight.delete(c);
-    }
   }
 
   private created(c: PreparedRecord, mine: ListedRecord): WriteResult {
