@@ -47,7 +47,11 @@ export class FieldCounter {
     return true;
   }
 
-  /** Feeds decoded text (GB18030, UTF-16); false once a record has too many fields. */
+  /**
+   * Feeds decoded text (GB18030, UTF-16); false once a record has too many fields. The same loop
+   * as bytes(), over char codes: one generic loop over either would cost a call per character
+   * in the hottest path of a dry run.
+   */
   text(s: string): boolean {
     const d = this.delimiter;
     let quoted = this.quoted;

@@ -10,6 +10,7 @@ import { fromExcelSerial } from '../../validate/dates.js';
 import { formatNumber } from '../xlsx/index.js';
 import { isDateFormat } from '../xlsx/parts.js';
 import type { Cell, SourceRow } from '../types.js';
+import { pickSheet } from '../pick-sheet.js';
 
 /** BIFF error codes ([MS-XLS] 2.5.10 BErr), for error cells that come without their text. */
 const ERRORS: Record<number, string> = { 0x00: '#NULL!', 0x07: '#DIV/0!', 0x0f: '#VALUE!', 0x17: '#REF!', 0x1d: '#NAME?', 0x24: '#NUM!', 0x2a: '#N/A', 0x2b: '#GETTING_DATA' };
@@ -79,17 +80,7 @@ export interface SheetChoice {
   hidden: boolean;
 }
 
-/** Picks a sheet as the .xlsx reader does: by 1-based index or name; default the first visible one. */
-export function pickSheet(file: string, sheets: SheetChoice[], want: string | number | undefined): SheetChoice {
-  if (!sheets.length) throw new InputError(file, '工作簿中没有工作表 / the workbook has no sheets');
-  if (want === undefined) return sheets.find((s) => !s.hidden) ?? sheets[0];
-  const byIndex = typeof want === 'number' || /^\d+$/.test(want) ? sheets[Number(want) - 1] : undefined;
-  const found = byIndex ?? sheets.find((s) => s.name === want) ?? sheets.find((s) => s.name.trim().toLowerCase() === String(want).trim().toLowerCase());
-  if (!found) {
-    throw new InputError(file, `没有名为“${want}”的工作表 / no sheet \`${want}\``, [`sheets: ${sheets.map((s) => s.name).join(', ')}`]);
-  }
-  return found;
-}
+export { pickSheet };
 
 /** Header text of a header row's cells, as the .xlsx reader gives it. */
 export function headerTexts(cells: Cell[]): string[] {

@@ -17,6 +17,7 @@ import { headerHasNul, nulProblems } from '../nul.js';
 import { local, parseStyles, parseWorkbook, SharedStrings, SharedStringsBuilder, unescapeOoxml, type NumberStyles, type SheetRef } from './parts.js';
 import { GuardedXml, located, XmlRefused } from './xml.js';
 import { XlsxZip } from './zip.js';
+import { pickSheet } from '../pick-sheet.js';
 
 export interface XlsxOptions {
   file: string;
@@ -93,16 +94,6 @@ export async function openXlsx(o: XlsxOptions): Promise<SourceReader> {
   }
 }
 
-function pickSheet(file: string, sheets: SheetRef[], want: string | number | undefined): SheetRef {
-  if (!sheets.length) throw new InputError(file, '工作簿中没有工作表 / the workbook has no sheets');
-  if (want === undefined) return sheets.find((s) => !s.hidden) ?? sheets[0];
-  const byIndex = typeof want === 'number' || /^\d+$/.test(want) ? sheets[Number(want) - 1] : undefined;
-  const found = byIndex ?? sheets.find((s) => s.name === want) ?? sheets.find((s) => s.name.trim().toLowerCase() === String(want).trim().toLowerCase());
-  if (!found) {
-    throw new InputError(file, `没有名为“${want}”的工作表 / no sheet \`${want}\``, [`sheets: ${sheets.map((s) => s.name).join(', ')}`]);
-  }
-  return found;
-}
 
 /** A part's XML parsed whole; a refusal becomes an InputError naming the file and the part. */
 function xmlPart<T>(file: string, part: string, parse: () => T): T {
