@@ -161,12 +161,19 @@ export function birthdayWindow(today: Date, days: number): Set<string> {
   return out;
 }
 
+function isAscendingOrd(rows: Array<{ ord: string }>): boolean {
+  for (let i = 1; i < rows.length; i++) if (Number(rows[i - 1].ord) >= Number(rows[i].ord)) return false;
+  return true;
+}
+
 /** `_rpt_sort` by a column id of this list (unknown ids are ignored, as a SQL ORDER BY would refuse them). */
 function sortBy<T extends { ord: string }>(rows: T[], sort: string | undefined, cols: ListColumn[], cell: (r: T, c: ListColumn) => string): T[] {
   if (!sort) return rows;
   const desc = sort.startsWith('-') ? -1 : 1;
   const column = cols.find((c) => c.id === sort.replace(/^-/, ''));
   if (!column) return rows;
+  // The store keeps records in ord order (ids only grow): by ord is a copy, newest first a reversed one.
+  if (column.field === 'ord' && isAscendingOrd(rows)) return desc === 1 ? rows : [...rows].reverse();
   const numeric = column.dbtype === 'int' || column.dbtype === 'number';
   // Keys computed once per row, not once per comparison: a million rows sort in about a second.
   const keyed = rows.map((r) => ({ r, k: numeric ? Number(cell(r, column)) || 0 : cell(r, column), o: Number(r.ord) }));

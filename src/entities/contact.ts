@@ -8,7 +8,9 @@ import type { ImportConfig } from '../definition/schema.js';
 import type { ColumnNeed, ListNeeds } from '../installation/list-layout.js';
 import { CompanyResolver, type CreateCustomer } from '../lookup/company-resolver.js';
 import type { ImportErp } from '../run/import-erp.js';
-import { KeyedUpsert, type RecordStore } from '../write/keyed-upsert.js';
+import { BatchVerifier } from '../write/batch-verifier.js';
+import { KeyedUpsert, settle, type RecordStore } from '../write/keyed-upsert.js';
+import { MatchIndex } from '../write/match-index.js';
 import { RecordIndex } from '../write/record-index.js';
 import { companyRejection, customerStore } from './customer.js';
 import { mappable, type EntityContext, type EntityRun, type EntitySpec, type RuleProblem } from './types.js';
@@ -84,13 +86,19 @@ export const CONTACT: EntitySpec = {
   async start(ctx: EntityContext): Promise<EntityRun> {
     const { config, erp } = ctx;
     const resolver = new CompanyResolver(erp, config.lookup.by, config.lookup.preload, config.lookup.createMissing ? missingCustomers(ctx) : undefined);
-    // A dry run matches against all existing contacts loaded once (ords only matter when writing),
-    // where the list shows every match key itself (not the customer only by name).
-    const indexable = ctx.matchKeys.every((k) => erp.shows('contact', k));
-    const index = ctx.dryRun && !ctx.matchKeys.includes('ord') && indexable ? await RecordIndex.load(erp.allContacts(), ctx.matchKeys) : undefined;
+    // Indexes of existing contacts need a list that shows every match key itself (not the
+    // customer only by name); matching on ord reads details instead.
+    const indexable = ctx.matchKeys.every((k) => erp.shows('contact', k)) && !ctx.matchKeys.includes('ord');
+    // A dry run matches against all existing contacts loaded once (ords only matter when writing).
+    const index = ctx.dryRun && indexable ? await RecordIndex.load(erp.allContacts(), ctx.matchKeys) : undefined;
+    const keys = !ctx.dryRun && indexable ? keyIndex(ctx) : undefined;
+    // Creates verified a batch at a time from the newest records, where the list sorts by ord.
+    const verifier = !ctx.dryRun && config.write.verify && erp.shows('contact', 'ord')
+      ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), maxPageSize: erp.maxPageSize, maxBatch: 200, maxWaitMs: 300 })
+      : undefined;
     const writer = new KeyedUpsert(contactStore(erp), ctx.journal, {
       mode: config.write.mode, matchKeys: ctx.matchKeys, blank: config.write.blank, verify: config.write.verify,
-      retries: config.write.retries, dryRun: ctx.dryRun, index,
+      retries: config.write.retries, dryRun: ctx.dryRun, index, matchIndex: keys?.current, verifier, onCreated: keys?.created,
     });
     return {
       async resolve(values) {
@@ -103,10 +111,63 @@ export const CONTACT: EntitySpec = {
       },
       write: (row) => writer.write(row),
       lookups: () => ({ companies: resolver.lookups, cacheHits: resolver.hits, created: resolver.created }),
-      close() {},
+      close() {
+        verifier?.close();
+        keys?.stop();
+      },
     };
   },
 };
+
+/**
+ * The existing contacts' keys, loaded when that is cheaper than looking rows up one by one: as
+ * "ski rental" decides (buy once renting has cost the price), rows are looked up one by one until
+ * they have cost as many requests as loading the whole list would (its page count, from the ERP's
+ * record count), then it is loaded once, in parallel pages. A small file never loads a large
+ * ERP's list; a migration loads it once, early. Never worse than twice the better choice.
+ */
+function keyIndex(ctx: EntityContext): { current: () => MatchIndex | undefined; created: (values: Record<string, string>, ord: string) => void; stop(): void } {
+  let index: MatchIndex | undefined;
+  let stopped = false;
+  let loading: Promise<void> | undefined;
+  let pages: number | undefined;
+  let counting: Promise<void> | undefined;
+  let lookups = 0;
+  const meanwhile: Array<[Record<string, string>, string]> = [];
+  return {
+    current() {
+      if (index) return index;
+      if (pages === undefined) {
+        counting ??= ctx.erp.contactCount().then((n) => {
+          pages = Math.ceil(n / ctx.erp.maxPageSize);
+        }, () => {
+          counting = undefined;
+        });
+        return undefined;
+      }
+      if (!loading && ++lookups > pages) {
+        ctx.log.info(`一次读取全部 ${pages} 页已有联系人用于匹配，此后不再逐行查询 / loading the existing contacts (${pages} pages) once to match rows against, instead of a lookup per row`);
+        loading = MatchIndex.load(ctx.erp.allContacts(), ctx.matchKeys, () => stopped).then((loaded) => {
+          if (!loaded) return;
+          // Contacts this run created while the list was read may be missing from it.
+          for (const [values, ord] of meanwhile.splice(0)) loaded.add(values, ord);
+          index = loaded;
+        }, () => {
+          loading = undefined;
+        });
+      }
+      return undefined;
+    },
+    created(values, ord) {
+      if (index) index.add(values, ord);
+      else if (loading) meanwhile.push([values, ord]);
+    },
+    /** The run is over: a load still under way stops (its pages would only keep the process). */
+    stop() {
+      stopped = true;
+    },
+  };
+}
 
 /**
  * `lookup.createMissing`: a customer no one has is created from the row that first names it:
@@ -124,7 +185,7 @@ function missingCustomers(ctx: EntityContext): CreateCustomer {
     const values: Record<string, string> = {};
     for (const [id, v] of Object.entries(row)) if (CUSTOMER_FIELD_IDS.has(id) && id !== 'ord' && v) values[id] = v;
     Object.assign(values, constants, { name });
-    const r = await writer.write({ row: 0, key: `customer:${name}`, values, blanks: [] });
+    const r = await settle(writer.write({ row: 0, key: `customer:${name}`, values, blanks: [] }));
     if (r.outcome === 'rejected' || r.outcome === 'failed') return { ok: false, code: r.code === 'ERP_REJECTED' || r.code === 'ERP_UNVERIFIED' ? r.code : 'ERP_FAILED', zh: `新建客户“${name}”失败：${r.zh}`, en: `creating customer \`${name}\` failed: ${r.en}` };
     return { ok: true, customer: { ord: r.ord ?? '', name, khid: values.khid ?? '' } };
   };

@@ -12,7 +12,7 @@ import type { ListNeeds } from '../installation/list-layout.js';
 import type { Logger } from '../report/logger.js';
 import type { ImportErp } from '../run/import-erp.js';
 import type { Journal } from '../state/journal.js';
-import type { PreparedRecord } from '../write/keyed-upsert.js';
+import type { Deferred, PreparedRecord } from '../write/keyed-upsert.js';
 import type { WriteResult } from '../write/outcomes.js';
 
 export type EntityName = 'contact' | 'followup' | 'customer';
@@ -50,8 +50,8 @@ export interface EntityRun {
    * a follow-up's contact into its ord); `extra(role)` reads the row's extra lookup columns.
    */
   resolve(values: Record<string, string>, extra: (role: string) => string | undefined): Promise<{ ok: true; companyName?: string; note?: string } | { ok: false; rejection: Rejection }>;
-  /** Writes one resolved row by the entity's write policy. */
-  write(row: PreparedRecord): Promise<WriteResult>;
+  /** Writes one resolved row by the entity's write policy (its outcome later, when deferred). */
+  write(row: PreparedRecord): Promise<WriteResult | Deferred>;
   /** Lookups made and saved by caching, for the summary. */
   lookups(): { companies: number; cacheHits: number; created?: number };
   close(): void;

@@ -60,6 +60,11 @@ export interface CallOptions {
   idempotent?: boolean;
   /** Retries of transient faults for this call (default: the client's). */
   retries?: number;
+  /**
+   * Outside the cap on requests in flight (the rate limit still applies): a run's background reads
+   * (batch verification) must not take a row's place.
+   */
+  background?: boolean;
 }
 
 export interface SaveResult {
@@ -86,6 +91,8 @@ export interface ListOptions {
   need?: ColumnNeed[];
   /** Another layout than the client's for this list (an export's column overrides). */
   layout?: ListLayout;
+  /** Outside the cap on requests in flight (CallOptions.background). */
+  background?: boolean;
 }
 
 /** Where each list is served. */
@@ -246,7 +253,7 @@ export class ErpClient {
     let relogins = 0;
     for (;;) {
       const session = this.session ?? (await this.login());
-      const d = await this.send(target, { session, cmdkey: opts.cmdkey ?? '', datas }, opts.idempotent ?? true, opts.retries);
+      const d = await this.send(target, { session, cmdkey: opts.cmdkey ?? '', datas }, opts.idempotent ?? true, opts.retries, opts.background);
       if (d.status === 0) {
         this.sessionsRefusedInARow = 0;
         return d;
@@ -270,12 +277,12 @@ export class ErpClient {
   }
 
   /** Sends with the concurrency cap, the rate limit and retries of transient faults. */
-  private async send(path: string, env: { session: string; cmdkey: string; datas: DataItem[] }, idempotent: boolean, retries = this.o.retries): Promise<Decoded> {
+  private async send(path: string, env: { session: string; cmdkey: string; datas: DataItem[] }, idempotent: boolean, retries = this.o.retries, background = false): Promise<Decoded> {
     const body = JSON.stringify(env);
     for (let attempt = 0; ; attempt++) {
       if (this.cancelled) throw new CancelledError(`${path.split('?')[0]}: ${this.cancelled}`, path);
       try {
-        return await this.limit(async () => {
+        const task = async (): Promise<Decoded> => {
           if (this.rate) await this.rate.take();
           if (this.cancelled) throw new CancelledError(`${path.split('?')[0]}: ${this.cancelled}`, path);
           this.stats.requests++;
@@ -295,7 +302,8 @@ export class ErpClient {
           } finally {
             this.onRequest?.(performance.now() - started, ok);
           }
-        });
+        };
+        return await (background ? task() : this.limit(task));
       } catch (err) {
         if (this.cancelled) throw new CancelledError(`${path.split('?')[0]}: ${this.cancelled}`, path);
         if (!(err instanceof TransientError)) throw err;
@@ -396,9 +404,9 @@ export class ErpClient {
    * One page of a list as the ERP sent it (`cmdkey: refresh`): columns, cells and paging, with no
    * mapping. Discovery reads this; everything else reads `listPage`.
    */
-  async rawList(list: ListName, datas: Record<string, unknown>): Promise<{ cols: Array<{ id: string; dbtype: string }>; rows: string[][]; page: TablePage }> {
+  async rawList(list: ListName, datas: Record<string, unknown>, background = false): Promise<{ cols: Array<{ id: string; dbtype: string }>; rows: string[][]; page: TablePage }> {
     const { path, pick } = LIST_PATHS[list];
-    const d = await this.call(path, { cmdkey: 'refresh', datas: pick ? { ...datas, checktype: 'radio' } : datas, query: pick ? { checktype: 'radio' } : undefined });
+    const d = await this.call(path, { cmdkey: 'refresh', datas: pick ? { ...datas, checktype: 'radio' } : datas, query: pick ? { checktype: 'radio' } : undefined, background });
     const source = d.envelope.body?.source;
     if (!source) {
       if (d.emptyBody) return { rows: [], cols: [], page: { recordcount: 0, pagesize: 0, pagecount: 0, pageindex: 0 } };
@@ -423,7 +431,7 @@ export class ErpClient {
       if (!sort) throw new ColumnMapError([{ list, need: { anyOf: [o.sort.replace(/^-/, '')], why: '排序 / sorting' }, kind: 'unmapped', ids: [] }], undefined, layout.origin);
       datas._rpt_sort = sort;
     }
-    const table = await this.rawList(list, datas);
+    const table = await this.rawList(list, datas, o.background);
     if (o.need?.length) {
       const problems = layout.check(table.cols, o.need);
       if (problems.length) throw new ColumnMapError(problems, table, layout.origin);

@@ -20,7 +20,7 @@ import { fillTemplate } from '../definition/name-template.js';
 import type { ExportConfig } from '../definition/schema.js';
 import type { Logger } from '../report/logger.js';
 import { exportColumn, type ExportColumn } from './cells.js';
-import { orderedPages } from './pages.js';
+import { orderedPages } from '../erp/pages.js';
 import { CSV_NO_TYPES_NOTE, csvWriter, xlsxWriter } from './writers.js';
 import { OrdSet } from './ord-set.js';
 import { placeWithoutReplacing, removeDeadTemps, tempPathFor } from '../state/atomic-file.js';

@@ -6,6 +6,7 @@
 import type { ListName } from '../catalog/index.js';
 import type { ErpClient } from '../erp/client.js';
 import type { ColumnNeed } from '../installation/list-layout.js';
+import { orderedPages } from '../erp/pages.js';
 import type { ContactRef, CustomerRef, ImportErp, SaveOutcome } from './import-erp.js';
 
 export class ErpAdapter implements ImportErp {
@@ -73,8 +74,31 @@ export class ErpAdapter implements ImportErp {
     return this.collect(this.records(opts.pick ? 'contactPick' : 'contact', filters));
   }
 
-  allContacts(): AsyncIterable<ContactRef> {
-    return this.records('contact', {}, 'ord');
+  /** Every contact, pages read four at a time and handed over in order (a large ERP loads in a fraction of the time). */
+  async *allContacts(): AsyncIterable<ContactRef> {
+    const seen = new Set<string>();
+    const pagesize = this.client.maxPageSize;
+    const page = (pageindex: number) => this.client.listPage('contact', {}, { sort: 'ord', pagesize, pageindex, need: this.needs.contact });
+    for await (const p of orderedPages(page, 4)) {
+      for (const r of p.rows) {
+        if (!r.ord || seen.has(r.ord)) continue;
+        seen.add(r.ord);
+        yield { ord: r.ord, values: r };
+      }
+    }
+  }
+
+  async contactCount(): Promise<number> {
+    return (await this.client.listPage('contact', {}, { pagesize: 1, pageindex: 1 })).page.recordcount;
+  }
+
+  async newestContacts(pagesize: number, pageindex: number): Promise<{ rows: ContactRef[] }> {
+    const p = await this.client.listPage('contact', {}, { sort: '-ord', pagesize, pageindex, need: this.needs.contact, background: true });
+    return { rows: p.rows.filter((r) => r.ord).map((r) => ({ ord: r.ord, values: r })) };
+  }
+
+  get maxPageSize(): number {
+    return this.client.maxPageSize;
   }
 
   customerRecords(filters: Record<string, string>): Promise<ContactRef[]> {

@@ -43,7 +43,13 @@ export interface ImportErp {
   allocateCustomer(): Promise<{ ord: string; suggested: Record<string, string> }>;
   /** Saves a customer with an allocated (create) or existing (update) ord. Throws typed ERP errors. */
   saveCustomer(values: Record<string, string>): Promise<SaveOutcome>;
-  /** Every contact, paged (a dry run's match index). */
+  /** How many contacts the ERP holds (one cheap request). */
+  contactCount(): Promise<number>;
+  /** A page of the contact list, newest first (by ord, descending), for batch verification. */
+  newestContacts(pagesize: number, pageindex: number): Promise<{ rows: ContactRef[] }>;
+  /** Rows per list page this installation allows. */
+  readonly maxPageSize: number;
+  /** Every contact, paged (a dry run's match index, a real run's key index). */
   allContacts(): AsyncIterable<ContactRef>;
   /** A contact's detail (person/add.asp?edit=1), or undefined when the ERP has no such ord. */
   contactDetail(ord: string): Promise<Record<string, string> | undefined>;

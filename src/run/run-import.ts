@@ -146,7 +146,7 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
     results?.add({ row: src.row, outcome, ord, code: problems[0]?.code, reason: problems.map((p) => p.message.zh).join('；') });
   };
 
-  const processRow = async (src: SourceRow) => {
+  const processRow = async (src: SourceRow): Promise<{ later: Promise<void> } | undefined> => {
     if (continuation?.column && continuation.column.index >= 0) {
       const i = continuation.column.index;
       if (cellText(src.cells[i]).trim() === '') {
@@ -160,16 +160,20 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
     }
     s.read++;
     const prep = preparer.prepare(src);
-    if (prep.problems.length) return reject(src, prep.problems, 'invalid');
+    if (prep.problems.length) {
+      reject(src, prep.problems, 'invalid');
+      return undefined;
+    }
     s.valid++;
     if (matchKeys.length && entity.identicalRows === 'duplicate') {
       const mk = matchKeys.map((k) => comparable(prep.values[k] ?? '')).join('\u0000');
       const first = firstRowOfKey.addOrGet(mk, src.row);
       if (first !== undefined) {
-        return reject(src, [preparer.problem(src.row, undefined, matchKeys.join('+'), '', 'DUPLICATE_IN_FILE', {
+        reject(src, [preparer.problem(src.row, undefined, matchKeys.join('+'), '', 'DUPLICATE_IN_FILE', {
           zh: `与第 ${first} 行重复（匹配键：${matchKeys.join('+')}）`,
           en: `duplicate of row ${first} (match key: ${matchKeys.join('+')})`,
         })], 'lookup');
+        return undefined;
       }
     }
     // The prepared values are this row's own: references are replaced by their ids in place.
@@ -182,12 +186,17 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
     if (!resolved.ok) {
       const j = resolved.rejection;
       const col = j.field ? plan.columns.find((c) => c.field === j.field) : j.role ? plan.extra[j.role] : undefined;
-      return reject(src, [preparer.problem(src.row, col, j.field ?? '', j.value, j.code, j.message)], j.code.startsWith('ERP_') ? 'erp' : 'lookup');
+      reject(src, [preparer.problem(src.row, col, j.field ?? '', j.value, j.code, j.message)], j.code.startsWith('ERP_') ? 'erp' : 'lookup');
+      return undefined;
     }
     // The row key of the journal and the follow-up ledger; a dry run keeps no journal.
     const key = journal || occurrences ? (occurrences ? occurrences.next(contentHash(config.entity, values)) : contentHash(config.entity, values)) : '';
     const result = await run.write({ row: src.row, key, values, blanks: prep.blanks, companyName: resolved.companyName });
-    await record(src, resolved.note && result.outcome !== 'rejected' && result.outcome !== 'failed' ? { ...result, note: [resolved.note, 'note' in result ? result.note : undefined].filter(Boolean).join('；') } as WriteResult : result);
+    const finish = (r: WriteResult) => record(src, resolved.note && r.outcome !== 'rejected' && r.outcome !== 'failed' ? { ...r, note: [resolved.note, 'note' in r ? r.note : undefined].filter(Boolean).join('；') } as WriteResult : r);
+    // Saved, verified later in a batch: the worker takes the next row meanwhile.
+    if ('deferred' in result) return { later: result.deferred.then(finish) };
+    await finish(result);
+    return undefined;
   };
 
   const record = async (src: SourceRow, r: WriteResult) => {
@@ -245,6 +254,31 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
   const tick = setInterval(() => opts.progress?.update(progressCounts(s), reader.progress?.()), 250);
   let fatal: unknown;
   try {
+    // What becomes of a row whose write threw: stopped (not a bad row), failed for good, or the
+    // end of the run (an error that is not about one row).
+    const rowError = async (row: SourceRow, err: unknown) => {
+      if ((err as { kind?: string }).kind === 'cancelled') {
+        // Stopped while this row was being written: not a bad row; a create stays pending in
+        // the journal and the next run looks for it before sending anything.
+        s.interrupted++;
+        results?.add({ row: row.row, outcome: 'interrupted', code: 'ERP_FAILED', reason: '运行被中止，未完成 / the run was stopped before this row was done' });
+        return;
+      }
+      if (isTransient(err)) {
+        // The ERP kept failing for this row (lookups included) beyond the client's retries.
+        await record(row, { outcome: 'failed', code: 'ERP_FAILED', zh: `ERP 多次出错：${(err as Error).message}`, en: `the ERP kept failing: ${(err as Error).message}` });
+        return;
+      }
+      // Errors that are not about one row (login refused, session lost for good, a bug): stop the run.
+      // The row it was writing is not a bad row: it is left for the next run (a create stays
+      // pending in the journal), and counted so the identities of the summary hold.
+      fatal ??= err;
+      abort ??= `stopped: ${(err as Error).message}`;
+      s.interrupted++;
+      results?.add({ row: row.row, outcome: 'interrupted', reason: '运行因错误停止，未完成 / the run stopped on an error before this row was done' });
+    };
+    // Rows saved and waiting for their batch verification: bounded, so memory does not grow with the run.
+    const later = new Set<Promise<void>>();
     const worker = async () => {
       while (!abort && fatal === undefined) {
         let next: IteratorResult<SourceRow>;
@@ -258,32 +292,21 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
           return;
         }
         if (next.done) return;
+        const row = next.value;
         try {
-          await processRow(next.value);
+          const deferred = await processRow(row);
+          if (deferred) {
+            const p = deferred.later.catch((err) => rowError(row, err)).finally(() => later.delete(p));
+            later.add(p);
+            if (later.size >= MAX_WAITING_VERIFICATION) await Promise.race(later);
+          }
         } catch (err) {
-          if ((err as { kind?: string }).kind === 'cancelled') {
-            // Stopped while this row was being written: not a bad row; a create stays pending in
-            // the journal and the next run looks for it before sending anything.
-            s.interrupted++;
-            results?.add({ row: next.value.row, outcome: 'interrupted', code: 'ERP_FAILED', reason: '运行被中止，未完成 / the run was stopped before this row was done' });
-            continue;
-          }
-          if (isTransient(err)) {
-            // The ERP kept failing for this row (lookups included) beyond the client's retries.
-            await record(next.value, { outcome: 'failed', code: 'ERP_FAILED', zh: `ERP 多次出错：${(err as Error).message}`, en: `the ERP kept failing: ${(err as Error).message}` });
-            continue;
-          }
-          // Errors that are not about one row (login refused, session lost for good, a bug): stop the run.
-          // The row it was writing is not a bad row: it is left for the next run (a create stays
-          // pending in the journal), and counted so the identities of the summary hold.
-          fatal ??= err;
-          abort ??= `stopped: ${(err as Error).message}`;
-          s.interrupted++;
-          results?.add({ row: next.value.row, outcome: 'interrupted', reason: '运行因错误停止，未完成 / the run stopped on an error before this row was done' });
+          await rowError(row, err);
         }
       }
     };
     await Promise.all(Array.from({ length: config.write.concurrency }, worker));
+    while (later.size) await Promise.all([...later]);
     // Rows left in the file, for the summary: not after a stop signal (it must end within seconds),
     // nor past a part of the file that cannot be read.
     if (abort && (outageCause || fatal !== undefined) && inputError === undefined && !opts.signal?.aborted) s.notAttempted = await countRest(iterator);
@@ -310,6 +333,9 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
   }
   return s;
 }
+
+/** Rows saved and waiting for their batch verification at most; a worker waits when there are more. */
+const MAX_WAITING_VERIFICATION = 1000;
 
 /** Label → id per field: the installation's ids, then the pipeline's own overrides. */
 function mergeEnums(a: Record<string, Record<string, string>>, b: Record<string, Record<string, string>>): Record<string, Record<string, string>> {

@@ -24,6 +24,38 @@ export class KeySet {
     return this.insert(h, l === 0 && h === 0 ? 1 : l, row);
   }
 
+  /** The value stored for `key`, or undefined. */
+  get(key: string): number | undefined {
+    const [h, l0] = hash64(key);
+    const l = l0 === 0 && h === 0 ? 1 : l0;
+    const mask = this.rows.length - 1;
+    for (let i = (l ^ h) & mask; ; i = (i + 1) & mask) {
+      if (this.rows[i] === 0) return undefined;
+      if (this.hi[i] === h && this.lo[i] === l) return this.rows[i];
+    }
+  }
+
+  /** Stores `value` (not 0) for `key`, replacing the one stored before. */
+  set(key: string, value: number): void {
+    if ((this.size + 1) * 2 > this.rows.length) this.grow();
+    const [h, l0] = hash64(key);
+    const l = l0 === 0 && h === 0 ? 1 : l0;
+    const mask = this.rows.length - 1;
+    for (let i = (l ^ h) & mask; ; i = (i + 1) & mask) {
+      if (this.rows[i] === 0) {
+        this.hi[i] = h;
+        this.lo[i] = l;
+        this.rows[i] = value;
+        this.size++;
+        return;
+      }
+      if (this.hi[i] === h && this.lo[i] === l) {
+        this.rows[i] = value;
+        return;
+      }
+    }
+  }
+
   private insert(h: number, l: number, row: number): number | undefined {
     const mask = this.rows.length - 1;
     for (let i = (l ^ h) & mask; ; i = (i + 1) & mask) {

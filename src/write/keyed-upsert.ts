@@ -27,6 +27,8 @@ import { comparable } from '../lookup/company-resolver.js';
 import { sameValue } from './compare-values.js';
 import { asRefusal, failedAfterRetries, type WriteResult } from './outcomes.js';
 import type { RecordIndex } from './record-index.js';
+import type { BatchVerifier } from './batch-verifier.js';
+import { AMBIGUOUS, type MatchIndex } from './match-index.js';
 
 export type WriteMode = 'insert' | 'upsert' | 'update' | 'skip-existing';
 
@@ -69,6 +71,20 @@ export interface PreparedRecord {
 
 export type { WriteResult };
 
+/**
+ * A write whose save is done and whose verification is not: the row's worker goes on to the next
+ * row, and the outcome arrives when a batch read has seen (or a look has not found) the record.
+ */
+export interface Deferred {
+  deferred: Promise<WriteResult>;
+}
+
+/** The outcome, once there is one. */
+export async function settle(r: Promise<WriteResult | Deferred>): Promise<WriteResult> {
+  const w = await r;
+  return 'deferred' in w ? w.deferred : w;
+}
+
 export interface KeyedUpsertOptions {
   mode: WriteMode;
   matchKeys: string[];
@@ -78,6 +94,12 @@ export interface KeyedUpsertOptions {
   dryRun: boolean;
   /** Existing records loaded once (dry runs): matched without a request per row. */
   index?: RecordIndex;
+  /** Existing records' keys loaded once (real runs), when it has been loaded: a miss needs no request. */
+  matchIndex?: () => MatchIndex | undefined;
+  /** Creates verified in batches (the list newest first) instead of a look per row. */
+  verifier?: BatchVerifier;
+  /** Told of every record this run created, with the values it was created with. */
+  onCreated?: (values: Record<string, string>, ord: string) => void;
   /** Waits before retry `attempt` (1-based); injectable so tests need not sleep long. */
   backoff?: (attempt: number) => Promise<void>;
 }
@@ -105,7 +127,7 @@ export class KeyedUpsert {
     this.savable = store.fields.filter((f) => !f.key).map((f) => f.id);
   }
 
-  async write(c: PreparedRecord): Promise<WriteResult> {
+  async write(c: PreparedRecord): Promise<WriteResult | Deferred> {
     const earlier = this.journal?.get(c.key);
     if (earlier?.done) return { outcome: 'done-earlier', ord: earlier.done.ord };
 
@@ -154,7 +176,7 @@ export class KeyedUpsert {
         return { outcome: 'rejected', code: 'EXISTS', ord: found.ord, zh: `ERP 中已存在该${this.store.noun}（ord ${found.ord}）`, en: `the record already exists in the ERP (ord ${found.ord})` };
       }
       if (mode === 'skip-existing') return dryRun ? { outcome: 'would-skip', ord: found.ord } : this.skip(c, found.ord);
-      return dryRun ? this.predictUpdate(c, found) : this.update(c, found.ord);
+      return dryRun ? this.predictUpdate(c, found) : this.update(c, found.ord, this.details.get(found) ?? undefined);
     }
     if (mode === 'update') {
       return { outcome: 'rejected', code: 'NOT_FOUND', zh: `ERP 中没有与匹配键对应的${this.store.noun}`, en: 'no record in the ERP has this match key' };
@@ -198,8 +220,26 @@ export class KeyedUpsert {
     return { outcome: 'skipped', ord };
   }
 
+  /** Records found by their detail (through the match index): an update need not read it again. */
+  private readonly details = new WeakMap<ListedRecord, Record<string, string>>();
+
   /** Records whose match-key values equal the row's. */
   async findExisting(values: Record<string, string>, companyName?: string): Promise<ListedRecord[]> {
+    const index = this.opts.matchIndex?.();
+    if (index) {
+      const ord = index.find(values);
+      // No record has these keys (nor has this run made one): nothing to ask the ERP.
+      if (ord === undefined) return [];
+      if (ord !== AMBIGUOUS) {
+        const detail = await this.store.detail(String(ord));
+        const ref = detail ? { ord: String(ord), values: detail } : undefined;
+        if (ref && this.matches(ref, values, companyName)) {
+          this.details.set(ref, detail!);
+          return [ref];
+        }
+        // Changed since the load, or two keys under one hash: the list decides.
+      }
+    }
     return (await this.candidates(values)).filter((cand) => this.matches(cand, values, companyName));
   }
 
@@ -252,17 +292,55 @@ export class KeyedUpsert {
   }
 
   /** A create found afterwards in the list: its ord is one that did not match before the save. */
-  private async create(c: PreparedRecord, before: ListedRecord[]): Promise<WriteResult> {
+  private async create(c: PreparedRecord, before: ListedRecord[]): Promise<WriteResult | Deferred> {
     const beforeOrds = before.map((b) => b.ord);
+    const payload = this.savePayload(c.values);
+    const missing: WriteResult = {
+      outcome: 'failed', code: 'ERP_UNVERIFIED', zh: `ERP 答复保存成功，但列表中没有该${this.store.noun}（未保存）`, en: 'the ERP answered "ok" but the list shows no such record (not saved)',
+    };
+    const look = () => this.look(c, beforeOrds);
     this.journal?.pending(c.key, c.row, beforeOrds);
     this.inFlight.add(c);
-    try {
-      return await this.saveUntilSeen(c, this.savePayload(c.values), () => this.look(c, beforeOrds), {
-        outcome: 'failed', code: 'ERP_UNVERIFIED', zh: `ERP 答复保存成功，但列表中没有该${this.store.noun}（未保存）`, en: 'the ERP answered "ok" but the list shows no such record (not saved)',
-      });
-    } finally {
-      this.inFlight.delete(c);
+    const verifier = this.opts.verifier;
+    if (!verifier || !this.opts.verify) {
+      try {
+        return await this.saveUntilSeen(c, payload, look, missing);
+      } finally {
+        this.inFlight.delete(c);
+      }
     }
+    // The first save in this worker; its verification later, in a batch, while the worker goes on.
+    const since = verifier.mark();
+    try {
+      await this.store.save(payload);
+    } catch (err) {
+      const refused = asRefusal(err);
+      if (refused) {
+        this.inFlight.delete(c);
+        return refused;
+      }
+      if (!isTransient(err)) {
+        this.inFlight.delete(c);
+        throw err;
+      }
+      // A fault: maybe saved, maybe not; looked for before anything is sent again.
+      try {
+        return await this.saveUntilSeen(c, payload, look, missing, { mustLook: true, firstAttempt: 1, last: failedAfterRetries(err) });
+      } finally {
+        this.inFlight.delete(c);
+      }
+    }
+    const deferred = (async (): Promise<WriteResult> => {
+      try {
+        const mine = await verifier.expect(since, (r) => this.matches(r, c.values, c.companyName));
+        if (mine) return this.created(c, mine);
+        // The newest records do not show it: looked for row by row before it is sent again.
+        return await this.saveUntilSeen(c, payload, look, missing, { mustLook: true, firstAttempt: 1 });
+      } finally {
+        this.inFlight.delete(c);
+      }
+    })();
+    return { deferred };
   }
 
   /**
@@ -275,10 +353,11 @@ export class KeyedUpsert {
     payload: Record<string, string>,
     look: () => Promise<{ mine?: ListedRecord; stranger?: ListedRecord }>,
     missing: WriteResult,
+    from: { mustLook: boolean; firstAttempt: number; last?: WriteResult } = { mustLook: false, firstAttempt: 0 },
   ): Promise<WriteResult> {
-    let last: WriteResult | undefined;
-    let mustLook = false;
-    for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
+    let last: WriteResult | undefined = from.last;
+    let mustLook = from.mustLook;
+    for (let attempt = from.firstAttempt; attempt <= this.opts.retries; attempt++) {
       if (attempt > 0) await this.backoff(attempt);
       try {
         if (mustLook) {
@@ -319,6 +398,7 @@ export class KeyedUpsert {
     this.unreadableInARow = 0;
     this.journal?.done(c.key, c.row, 'created', mine.ord);
     this.recent.add(mine.ord);
+    this.opts.onCreated?.(c.values, mine.ord);
     const diff = this.differences(c.values, mine.values);
     return diff.length
       ? { outcome: 'failed', code: 'ERP_UNVERIFIED', ord: mine.ord, zh: `已保存（ord ${mine.ord}），但读回的值不同：${diff.join('、')}`, en: `saved (ord ${mine.ord}) but read back differently: ${diff.join(', ')}` }
@@ -363,12 +443,13 @@ export class KeyedUpsert {
     };
   }
 
-  private async update(c: PreparedRecord, ord: string): Promise<WriteResult> {
+  private async update(c: PreparedRecord, ord: string, known?: Record<string, string>): Promise<WriteResult> {
     let last: WriteResult | undefined;
     for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
       if (attempt > 0) await this.backoff(attempt);
       try {
-        const current = await this.store.detail(ord);
+        // The detail read to match the row serves the first attempt.
+        const current = attempt === 0 && known ? known : await this.store.detail(ord);
         if (!current) return { outcome: 'rejected', code: 'NOT_FOUND', ord, zh: `${this.store.noun} ord ${ord} 已不存在`, en: `record ord ${ord} no longer exists` };
         const merged = this.merge(current, c);
         if (this.savable.every((id) => sameValue(this.field.get(id), current[id] ?? '', merged[id] ?? ''))) {

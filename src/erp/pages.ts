@@ -3,7 +3,7 @@
  * `concurrency` pages in flight or waiting: memory stays bounded whatever the list's size.
  */
 import pLimit from 'p-limit';
-import type { ListPage } from '../erp/client.js';
+import type { ListPage } from './client.js';
 
 export async function* orderedPages(
   fetchPage: (pageindex: number) => Promise<ListPage>,

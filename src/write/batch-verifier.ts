@@ -1,0 +1,123 @@
+/**
+ * Creates verified in batches, without a request per row (issue 13): one page of the newest
+ * records (the list sorted by ord, newest first) shows many saves at once; each waiting row is
+ * matched to a new record by its keys. A row its page does not show is handed back, and its
+ * writer looks for it row by row before anything is sent again: nothing is re-sent before a look
+ * has shown it missing.
+ *
+ * Why ords: a record saved after a list was read gets a larger ord than any the list showed
+ * (ords are the table's identity), so a row only needs the records newer than the newest ord seen
+ * when its save was sent.
+ */
+import type { ListedRecord } from './keyed-upsert.js';
+
+export interface NewestPage {
+  rows: ListedRecord[];
+}
+
+export interface BatchVerifierOptions {
+  /** A page of the list, newest first (sorted by ord, descending). */
+  newest(pagesize: number, pageindex: number): Promise<NewestPage>;
+  /** Rows per list page at most (the installation's limit). */
+  maxPageSize: number;
+  /** A batch is read when this many rows wait… */
+  maxBatch: number;
+  /** …or when the first of them has waited this long. */
+  maxWaitMs: number;
+}
+
+interface Waiting {
+  since: number;
+  matches(r: ListedRecord): boolean;
+  resolve(r: ListedRecord | undefined): void;
+  reject(err: unknown): void;
+}
+
+export class BatchVerifier {
+  private waiting: Waiting[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  /** The newest ord any read has shown: saves sent from now on make larger ones. */
+  private seen = 0;
+  /** List pages read, for the summary. */
+  pages = 0;
+
+  private constructor(private readonly o: BatchVerifierOptions) {}
+
+  /**
+   * A verifier when the list sorts by ord, newest first (checked on its first page); undefined
+   * otherwise, and creates are then verified row by row.
+   */
+  static async start(o: BatchVerifierOptions): Promise<BatchVerifier | undefined> {
+    const page = await o.newest(2, 1);
+    const ords = page.rows.map((r) => Number(r.ord));
+    if (ords.some((n) => !Number.isSafeInteger(n)) || (ords.length === 2 && ords[0] <= ords[1])) return undefined;
+    const v = new BatchVerifier(o);
+    v.seen = ords[0] ?? 0;
+    return v;
+  }
+
+  /** The newest ord seen: take it just before a save is sent, and pass it to `expect`. */
+  mark(): number {
+    return this.seen;
+  }
+
+  /** The record a save sent after `since` made and that `matches`, or undefined when the newest records do not show it. */
+  expect(since: number, matches: (r: ListedRecord) => boolean): Promise<ListedRecord | undefined> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ since, matches, resolve, reject });
+      if (this.waiting.length >= this.o.maxBatch) void this.flush();
+      else this.timer ??= setTimeout(() => void this.flush(), this.o.maxWaitMs);
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    // One read at a time: rows arriving meanwhile wait for the next.
+    while (this.flushing) await this.flushing;
+    const batch = this.waiting;
+    this.waiting = [];
+    if (!batch.length) return;
+    this.flushing = this.read(batch).finally(() => {
+      this.flushing = undefined;
+    });
+    await this.flushing;
+    if (this.waiting.length && !this.timer) this.timer = setTimeout(() => void this.flush(), this.o.maxWaitMs);
+  }
+
+  private async read(batch: Waiting[]): Promise<void> {
+    const oldest = Math.min(...batch.map((w) => w.since));
+    const fresh: ListedRecord[] = [];
+    try {
+      // Pages newest first until one reaches the ords older than every waiting row's save.
+      const pagesize = Math.min(this.o.maxPageSize, Math.max(20, batch.length * 2));
+      for (let pageindex = 1; ; pageindex++) {
+        const page = await this.o.newest(pagesize, pageindex);
+        this.pages++;
+        for (const r of page.rows) if (Number(r.ord) > oldest) fresh.push(r);
+        const last = Number(page.rows.at(-1)?.ord ?? 0);
+        if (pageindex === 1) this.seen = Math.max(this.seen, Number(page.rows[0]?.ord ?? 0));
+        if (page.rows.length < pagesize || last <= oldest) break;
+      }
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    const claimed = new Set<string>();
+    for (const w of batch) {
+      const mine = fresh.find((r) => Number(r.ord) > w.since && !claimed.has(r.ord) && w.matches(r));
+      if (mine) claimed.add(mine.ord);
+      w.resolve(mine);
+    }
+  }
+
+  /** Lets waiting rows go unanswered (the run is stopping): they look row by row, or stay pending. */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.waiting;
+    this.waiting = [];
+    for (const w of batch) w.resolve(undefined);
+  }
+}
