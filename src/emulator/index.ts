@@ -92,6 +92,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     counters.inFlightMax = Math.max(counters.inFlightMax, counters.inFlight);
     // Service time runs from the request's arrival (its body read included), after any wait for the in-flight cap.
     const t0 = cap > 0 ? performance.now() : arrived;
+    let save = false;
     try {
       const delay = plan.latency();
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
@@ -101,6 +102,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const parsed = parseRequest(url, raw);
       if (!parsed) return sendJson(res, { header: { status: '11', message: '请求数据格式不正确。' } }, false);
       const isSave = handlers.isSave(parsed);
+      save = isSave;
       const fault = plan.draw(isSave);
       if (fault && !fault.afterWrite) return injectFault(res, fault.kind);
       const doc = handlers.handle(parsed);
@@ -111,6 +113,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       sendJson(res, { header: { status: '11', message: `服务器异常: ${(err as Error).message}` } }, false);
     } finally {
       counters.serviceMs += performance.now() - t0;
+      if (save) counters.saveServiceMs += performance.now() - t0;
       counters.inFlight--;
       waiting.shift()?.();
     }
