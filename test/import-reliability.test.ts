@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import { runCommand } from '../src/commands/run.js';
@@ -153,4 +153,38 @@ describe('import reliability', () => {
     expect(summary.read).toBeLessThan(200);
     expect(summary.failed).toBeGreaterThanOrEqual(5);
   }, 60_000);
+
+  it('killed while creates await their batch verification, the re-run neither loses nor doubles them', async () => {
+    const dir = tempDir();
+    const { file, names } = writeInput(dir, 400, '待核');
+    const pipeline = writePipeline(dir);
+    // Verification waits two seconds for its batch: a kill finds many saves not yet verified.
+    const env2 = { ...env(), ZBPORT_VERIFY_WAIT_MS: '2000' };
+    const start = emu.counters.creates;
+    const child = spawn(process.execPath, [path.resolve('bin/zbport.js'), 'run', pipeline, '--input', file, '--quiet'], { env: { ...process.env, ...env2 }, stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setInterval(() => {
+        if (emu.counters.creates - start >= 120) child.kill('SIGKILL');
+      }, 2);
+      child.on('exit', (c) => {
+        clearInterval(timer);
+        resolve(c);
+      });
+    });
+    expect(code).toBe(null);
+    const saved = emu.counters.creates - start;
+    expect(saved).toBeGreaterThanOrEqual(120);
+    // The journal holds them as pending (sent, not yet seen), not done.
+    const stateDir = path.join(dir, 'state');
+    const journal = readdirSync(stateDir).find((f) => f.endsWith('.journal.jsonl'))!;
+    const entries = readFileSync(path.join(stateDir, journal), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { k: string; s: string });
+    const done = new Set(entries.filter((e) => e.s === 'done').map((e) => e.k));
+    expect(entries.filter((e) => e.s === 'pending' && !done.has(e.k)).length).toBeGreaterThan(0);
+
+    const again = await new Promise<number | null>((resolve) => {
+      spawn(process.execPath, [path.resolve('bin/zbport.js'), 'run', pipeline, '--input', file, '--quiet'], { env: { ...process.env, ...env() }, stdio: 'ignore' }).on('exit', resolve);
+    });
+    expect(again).toBe(0);
+    expect(checkStore(names)).toEqual({ missing: [], doubled: [] });
+  }, 120_000);
 });

@@ -94,7 +94,7 @@ export const CONTACT: EntitySpec = {
     const keys = !ctx.dryRun && indexable ? keyIndex(ctx) : undefined;
     // Creates verified a batch at a time from the newest records, where the list sorts by ord.
     const verifier = !ctx.dryRun && config.write.verify && erp.shows('contact', 'ord')
-      ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), maxPageSize: erp.maxPageSize, maxBatch: 200, maxWaitMs: 300 })
+      ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), maxPageSize: erp.maxPageSize, maxBatch: 200, maxWaitMs: Number(process.env.ZBPORT_VERIFY_WAIT_MS) || 300 })
       : undefined;
     const writer = new KeyedUpsert(contactStore(erp), ctx.journal, {
       mode: config.write.mode, matchKeys: ctx.matchKeys, blank: config.write.blank, verify: config.write.verify,
