@@ -9,7 +9,7 @@
  * (ords are the table's identity), so a row only needs the records newer than the newest ord seen
  * when its save was sent.
  */
-import type { ListedRecord } from './keyed-upsert.js';
+import type { ContactRef as ListedRecord } from '../run/import-erp.js';
 
 export interface NewestPage {
   rows: ListedRecord[];
