@@ -17,7 +17,7 @@ import { checkConnection } from '../installation/preflight.js';
 import { resolveInstallation } from '../installation/resolve.js';
 import { renderProfile } from '../installation/write-profile.js';
 import { stderrLogger } from '../report/logger.js';
-import { localize, say } from '../report/lang.js';
+import { lang, localize, say } from '../report/lang.js';
 
 export interface DoctorOptions {
   /** Profile file to write (default installations/<name>.yaml). */
@@ -44,6 +44,8 @@ export async function doctorCommand(o: DoctorOptions): Promise<number> {
   const env = o.env ?? process.env;
   const write = o.print ?? ((l: string) => process.stderr.write(`${l}\n`));
   const print = (l: string) => write(localize(l));
+  // `标签：值` in Chinese, `label: value` otherwise.
+  const label = (zh: string, en: string) => (lang() === 'zh' ? `${zh}：` : `${say(zh, en)}: `);
   const log = stderrLogger(false);
   const installation = await resolveInstallation({ flag: o.installation, env });
   const c = installation.connection;
@@ -53,7 +55,7 @@ export async function doctorCommand(o: DoctorOptions): Promise<number> {
   try {
     print(`zbport doctor: ${client.origin}（只读，不写入任何数据 / read only, nothing is written）`);
     await checkConnection(client, log);
-    print(`  ${say('登录', 'login')}: ok (${client.loginPath === 'mobile' ? '/sysa/mobilephone/login.asp' : '/webapi/v3/ov1/login'}), ${say('ERP 版本', 'ERP version')}: ${client.serverInfo.appversion ?? say('未报告', 'not reported')}`);
+    print(`  ${label('登录', 'login')}ok (${client.loginPath === 'mobile' ? '/sysa/mobilephone/login.asp' : '/webapi/v3/ov1/login'}), ${label('ERP 版本', 'ERP version')}${client.serverInfo.appversion ?? say('未报告', 'not reported')}`);
 
     const lists: Partial<Record<ListName, ListDiscovery>> = {};
     const unresolved: string[] = [];
@@ -61,15 +63,15 @@ export async function doctorCommand(o: DoctorOptions): Promise<number> {
       const found = await discoverList(client, list);
       lists[list] = found;
       print('');
-      print(`${LIST_TITLES[list]}: ${say(`${found.page.recordcount.toLocaleString('en-US')} 条记录，${found.cols.length} 列`, `${found.page.recordcount.toLocaleString('en-US')} records, ${found.cols.length} columns`)}`);
-      for (const n of found.notes) print(`  ${say('注意', 'note')}: ${n}`);
+      print(`${LIST_TITLES[list]}${lang() === 'zh' ? '：' : ': '}${say(`${found.page.recordcount.toLocaleString('en-US')} 条记录，${found.cols.length} 列`, `${found.page.recordcount.toLocaleString('en-US')} records, ${found.cols.length} columns`)}`);
+      for (const n of found.notes) print(`  ${label('注意', 'note')}${n}`);
       if (found.cols.length) printTable(print, list, found);
       const firm = new Set(found.columns.filter((x) => x.key && x.confidence !== 'low').map((x) => x.key));
       for (const alternatives of ESSENTIAL[list]) {
         if (alternatives.some((k) => firm.has(k))) continue;
         const fields = alternatives.map((k) => `${listField(list, k)?.caption ?? k} (${k})`);
         const settings = alternatives.map((k) => `\`${columnSetting(list, k)}\``);
-        unresolved.push(`${LIST_TITLES[list]}: ${say(`${fields.join(' 或 ')} → 请填写 ${settings.join(' 或 ')}`, `${fields.join(' or ')} → fill in ${settings.join(' or ')}`)}`);
+        unresolved.push(`${LIST_TITLES[list]}${lang() === 'zh' ? '：' : ': '}${say(`${fields.join(' 或 ')} → 请填写 ${settings.join(' 或 ')}`, `${fields.join(' or ')} → fill in ${settings.join(' or ')}`)}`);
       }
     }
 
@@ -77,11 +79,11 @@ export async function doctorCommand(o: DoctorOptions): Promise<number> {
     const customerOrd = firstOrd(lists.customer);
     const enums = await discoverEnums(client, contactOrd, customerOrd);
     print('');
-    print(`${say('枚举', 'enums')}:`);
+    print(label('枚举', 'enums').trimEnd());
     if (!enums.length) print('  ERP 没有提供枚举选项，沿用字段目录中的 ID / the ERP exposed no options: the catalog\'s ids stay');
     for (const e of enums) {
       print(`  ${e.caption} (${e.field}), ${say('来自', 'from')} ${e.from}: ${Object.entries(e.options).map(([l, v]) => `${l}=${v}`).join(', ')}`);
-      if (e.missing.length) print(`    ${say('ERP 没有这些选项', 'not offered')}: ${e.missing.join(', ')}`);
+      if (e.missing.length) print(`    ${label('ERP 没有这些选项', 'not offered')}${e.missing.join(', ')}`);
     }
 
     const host = new URL(client.origin).host.replace(/[^A-Za-z0-9_.-]+/g, '-');
@@ -96,7 +98,7 @@ export async function doctorCommand(o: DoctorOptions): Promise<number> {
     }, path.relative(path.dirname(out), path.resolve('schema/pipeline.schema.json')).split(path.sep).join('/'));
     print('');
     if (unresolved.length) {
-      print(`${say('未能推断', 'could not infer')}:`);
+      print(label('未能推断', 'could not infer').trimEnd());
       for (const u of unresolved) print(`  - ${u}`);
     } else {
       print('所有必需的列都已根据证据确定 / every column zbport relies on was settled by evidence');
@@ -108,9 +110,9 @@ export async function doctorCommand(o: DoctorOptions): Promise<number> {
     const tmp = `${out}.${process.pid}.tmp`;
     writeFileSync(tmp, text);
     renameSync(tmp, out);
-    print(`${say('安装配置已写入', 'profile written')}: ${out}`);
+    print(`${label('安装配置已写入', 'profile written')}${out}`);
     const rel = path.relative(process.cwd(), out);
-    print(`${say('使用方法', 'use it')}: ${say(`在流水线中写 \`installation: ${rel}\`，或 \`zbport run <pipeline> --installation ${rel}\``, `write \`installation: ${rel}\` in a pipeline, or \`zbport run <pipeline> --installation ${rel}\``)}`);
+    print(`${label('使用方法', 'use it')}${say(`在流水线中写 \`installation: ${rel}\`，或 \`zbport run <pipeline> --installation ${rel}\``, `write \`installation: ${rel}\` in a pipeline, or \`zbport run <pipeline> --installation ${rel}\``)}`);
     return unresolved.length ? 1 : 0;
   } finally {
     await client.logout().catch(() => undefined);

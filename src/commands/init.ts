@@ -9,7 +9,7 @@ import { catalogHeaderKeys, knownHeaderKeys, propose, readSample, renderPipeline
 import { parsePipeline } from '../definition/load.js';
 import { formatProblem } from '../definition/problems.js';
 import { reportFatal } from '../cli/fatal.js';
-import { localize, say as t } from '../report/lang.js';
+import { lang, localize, say as t } from '../report/lang.js';
 
 export interface InitOptions {
   file: string;
@@ -78,11 +78,15 @@ export async function initCommand(o: InitOptions): Promise<number> {
   }
 
   const mapped = proposal.fields.filter((f) => f.header !== undefined && !f.placeholder).length;
-  say(`zbport init: ${out} ← ${o.file}${sample.sheet ? ` [${sample.sheet}]` : ''} (${t(`表头在第 ${sample.headerRow} 行`, `header row ${sample.headerRow}`)})`);
+  const zhOnly = lang() === 'zh';
+  // `标签：值` in Chinese, `label: value` otherwise.
+  const label = (zh: string, en: string) => (zhOnly ? `${zh}：` : `${t(zh, en)}: `);
+  const headerRow = t(`表头在第 ${sample.headerRow} 行`, `header row ${sample.headerRow}`);
+  say(`zbport init: ${out} ← ${o.file}${sample.sheet ? ` [${sample.sheet}]` : ''}${zhOnly ? `（${headerRow}）` : ` (${headerRow})`}`);
   if (!o.quiet) {
     const n = proposal.unmapped.length;
-    say(`  ${proposal.entity === 'contact' ? t('联系人', 'contact') : t('洽谈进展', 'followup')}: ${t(`映射 ${mapped} 列，未映射 ${n} 列（文件中列出了原因）`, `${mapped} columns mapped, ${n} not mapped (listed in the file with the reason)`)}`);
-    for (const w of proposal.warnings) say(`  ${t('注意', 'note')}: ${t(w.zh, w.en)}`);
+    say(`  ${proposal.entity === 'contact' ? label('联系人', 'contact') : label('洽谈进展', 'followup')}${t(`映射 ${mapped} 列，未映射 ${n} 列（文件中列出了原因）`, `${mapped} columns mapped, ${n} not mapped (listed in the file with the reason)`)}`);
+    for (const w of proposal.warnings) say(`  ${label('注意', 'note')}${t(w.zh, w.en)}`);
     say(`  下一步 / next: zbport lint ${out} && zbport run ${out} --dry-run`);
   }
   return 0;
