@@ -104,7 +104,7 @@ export async function doctorCommand(o: DoctorOptions): Promise<number> {
       print('所有必需的列都已根据证据确定 / every column zbport relies on was settled by evidence');
     }
     if (existsSync(out) && !o.force) {
-      throw new ConfigError(`不会覆盖已有文件 / will not replace the existing file ${out}`, ['用 --output 写到别的文件，或加 --force 覆盖 / write elsewhere with --output, or replace it with --force']);
+      throw new ConfigError(`不会覆盖已有文件 ${out} / will not replace the existing file ${out}`, ['用 --output 写到别的文件，或加 --force 覆盖 / write elsewhere with --output, or replace it with --force']);
     }
     mkdirSync(path.dirname(out), { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;

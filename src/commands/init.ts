@@ -29,7 +29,7 @@ const NAME = /^[A-Za-z0-9_.-]+$/;
 export async function initCommand(o: InitOptions): Promise<number> {
   const say = (s: string) => process.stderr.write(`${localize(s)}\n`);
   if (o.name !== undefined && !NAME.test(o.name)) {
-    say(`zbport init: 名称只能包含字母、数字和 _ . - / --name may hold letters, digits, _ . - only: ${o.name}`);
+    say(`zbport init: --name 只能包含字母、数字和 _.- 三个符号：${o.name} / --name may hold letters, digits, _ . - only: ${o.name}`);
     return 2;
   }
   let sample;
@@ -39,7 +39,7 @@ export async function initCommand(o: InitOptions): Promise<number> {
     return reportFatal(err);
   }
   if (!sample.headers.some((h) => h.trim())) {
-    say(`zbport init: ${o.file}: 表头行（第 ${sample.headerRow} 行）是空的 / the header row (row ${sample.headerRow}) is empty; name it with --header-row`);
+    say(`zbport init: ${o.file}: 表头行（第 ${sample.headerRow} 行）是空的，请用 --header-row 指定表头所在行 / the header row (row ${sample.headerRow}) is empty; name it with --header-row`);
     return 2;
   }
   const proposal = propose(sample, { entity: o.entity });

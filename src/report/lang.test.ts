@@ -33,6 +33,8 @@ describe('language', () => {
     ['没有名为“客户”的工作表 / no sheet `客户`', '没有名为“客户”的工作表', 'no sheet `客户`'],
     // The data after the English colon goes along with the Chinese.
     ['文件已存在，不会覆盖 / the output file exists and is never replaced: exports/a.xlsx', '文件已存在，不会覆盖：exports/a.xlsx', 'the output file exists and is never replaced: exports/a.xlsx'],
+    ['无法读取 / cannot read (EACCES)', '无法读取（EACCES）', 'cannot read (EACCES)'],
+    ['ERP 返回的列 / columns the ERP returned (联系人列表):', 'ERP 返回的列（联系人列表）：', 'columns the ERP returned (联系人列表):'],
     // A subject before the Chinese belongs to the English too.
     ['pipelines/a.yaml 已存在，不会覆盖 / exists and is not replaced', 'pipelines/a.yaml 已存在，不会覆盖', 'pipelines/a.yaml exists and is not replaced'],
     ['mapping.mobile：可选列 `微信` 不在文件中 / optional column `微信` is not in the file', 'mapping.mobile：可选列 `微信` 不在文件中', 'mapping.mobile: optional column `微信` is not in the file'],

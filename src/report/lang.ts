@@ -247,6 +247,11 @@ function pick(zh: string, en: string, zhRaw: string, enRaw: string, l: 'zh' | 'e
   // `文件已存在 / the file exists: exports/x.xlsx`: the data after the English colon goes along.
   const colon = en.indexOf(': ');
   if (colon > 0 && !missing(dataOfEnglish(en.slice(0, colon)), zhRaw).length) return `${zh}：${en.slice(colon + 2)}`;
+  // `无法读取 / cannot read (EACCES)`: so does a closing bracket of data.
+  const bracket = /^(.*?)\s*\(([^()]*)\)(:?)$/.exec(en);
+  if (bracket && !missing(dataOfEnglish(bracket[1]), zhRaw).length && !missing(lost, bracket[2]).length) {
+    return `${zh}（${bracket[2]}）${bracket[3] ? '：' : ''}`;
+  }
   return both;
 }
 
@@ -284,7 +289,8 @@ function dataOfEnglish(s: string): string[] {
     const w = m[0].replace(/[.:]+$/, '');
     if (!w || PLAIN_WORDS.has(w.toLowerCase()) || PLAIN_WORDS.has(m[0].toLowerCase())) continue;
     if (HAN.test(w)) continue;
-    if (/\d/.test(w) || /\w[._/@=\\]\w/.test(w) || /^--?\w/.test(w) || /^[./]\w/.test(w)) out.push(w);
+    // Numbers, paths, names with dots or underscores, flags, system error codes (EACCES).
+    if (/\d/.test(w) || /\w[._/@=\\]\w/.test(w) || /^--?\w/.test(w) || /^[./]\w/.test(w) || /^E[A-Z]{3,}$/.test(w)) out.push(w);
   }
   return out;
 }
