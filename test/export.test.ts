@@ -109,7 +109,7 @@ describe('contact export', () => {
     const parsed = parse(csv, { bom: true, columns: true }) as Array<Record<string, string>>;
     expect(parsed.map((r) => r['联系人姓名']).sort()).toEqual(expected.map((c) => c.person_name).sort());
     expect(women.summary.csvNote).toMatch(/^CSV 不保存单元格类型.*前导零.*CSV carries no cell types.*leading zeros/);
-    expect(women.stderr).toMatch(new RegExp(`e-test: ${expected.length} rows → .*women\\.csv`));
+    expect(women.stderr).toMatch(new RegExp(`e-test: 导出 ${expected.length} 行 / ${expected.length} rows → .*women\\.csv`));
     expect(women.stderr).not.toContain('CSV 不保存'); // quiet: the note is in the summary only
 
     const birthdays = await run(pipeline(dir, `filters: { stype: 1, remind: 7 }\ncolumns: [person_name, { field: mobile, caption: 手机号码 }, year1]\noutput:\n  file: ${dir}/b.csv\n  encoding: gb18030\n`));

@@ -17,6 +17,7 @@ import { checkConnection } from '../installation/preflight.js';
 import { resolveInstallation } from '../installation/resolve.js';
 import { renderProfile } from '../installation/write-profile.js';
 import { stderrLogger } from '../report/logger.js';
+import { lang, localize, say } from '../report/lang.js';
 
 export interface DoctorOptions {
   /** Profile file to write (default installations/<name>.yaml). */
@@ -41,7 +42,10 @@ const ESSENTIAL: Record<ListName, string[][]> = {
 
 export async function doctorCommand(o: DoctorOptions): Promise<number> {
   const env = o.env ?? process.env;
-  const print = o.print ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const write = o.print ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const print = (l: string) => write(localize(l));
+  // `标签：值` in Chinese, `label: value` otherwise.
+  const label = (zh: string, en: string) => (lang() === 'zh' ? `${zh}：` : `${say(zh, en)}: `);
   const log = stderrLogger(false);
   const installation = await resolveInstallation({ flag: o.installation, env });
   const c = installation.connection;
@@ -51,7 +55,7 @@ export async function doctorCommand(o: DoctorOptions): Promise<number> {
   try {
     print(`zbport doctor: ${client.origin}（只读，不写入任何数据 / read only, nothing is written）`);
     await checkConnection(client, log);
-    print(`  登录 / login: ok (${client.loginPath === 'mobile' ? '/sysa/mobilephone/login.asp' : '/webapi/v3/ov1/login'})，ERP 版本 / version: ${client.serverInfo.appversion ?? '未报告 / not reported'}`);
+    print(`  ${label('登录', 'login')}ok (${client.loginPath === 'mobile' ? '/sysa/mobilephone/login.asp' : '/webapi/v3/ov1/login'}), ${label('ERP 版本', 'ERP version')}${client.serverInfo.appversion ?? say('未报告', 'not reported')}`);
 
     const lists: Partial<Record<ListName, ListDiscovery>> = {};
     const unresolved: string[] = [];
@@ -59,13 +63,15 @@ export async function doctorCommand(o: DoctorOptions): Promise<number> {
       const found = await discoverList(client, list);
       lists[list] = found;
       print('');
-      print(`${LIST_TITLES[list]}：${found.page.recordcount.toLocaleString('en-US')} 条记录 / records，${found.cols.length} 列 / columns`);
-      for (const n of found.notes) print(`  注意 / note: ${n}`);
+      print(`${LIST_TITLES[list]}${lang() === 'zh' ? '：' : ': '}${say(`${found.page.recordcount.toLocaleString('en-US')} 条记录，${found.cols.length} 列`, `${found.page.recordcount.toLocaleString('en-US')} records, ${found.cols.length} columns`)}`);
+      for (const n of found.notes) print(`  ${label('注意', 'note')}${n}`);
       if (found.cols.length) printTable(print, list, found);
       const firm = new Set(found.columns.filter((x) => x.key && x.confidence !== 'low').map((x) => x.key));
       for (const alternatives of ESSENTIAL[list]) {
         if (alternatives.some((k) => firm.has(k))) continue;
-        unresolved.push(`${LIST_TITLES[list]}：${alternatives.map((k) => `${listField(list, k)?.caption ?? k} (${k})`).join(' 或 / or ')} → 请填写 / fill in \`${alternatives.map((k) => columnSetting(list, k)).join('` / `')}\``);
+        const fields = alternatives.map((k) => `${listField(list, k)?.caption ?? k} (${k})`);
+        const settings = alternatives.map((k) => `\`${columnSetting(list, k)}\``);
+        unresolved.push(`${LIST_TITLES[list]}${lang() === 'zh' ? '：' : ': '}${say(`${fields.join(' 或 ')} → 请填写 ${settings.join(' 或 ')}`, `${fields.join(' or ')} → fill in ${settings.join(' or ')}`)}`);
       }
     }
 
@@ -73,11 +79,11 @@ export async function doctorCommand(o: DoctorOptions): Promise<number> {
     const customerOrd = firstOrd(lists.customer);
     const enums = await discoverEnums(client, contactOrd, customerOrd);
     print('');
-    print('枚举 / enums:');
+    print(label('枚举', 'enums').trimEnd());
     if (!enums.length) print('  ERP 没有提供枚举选项，沿用字段目录中的 ID / the ERP exposed no options: the catalog\'s ids stay');
     for (const e of enums) {
-      print(`  ${e.caption} (${e.field})，来自 / from ${e.from}: ${Object.entries(e.options).map(([l, v]) => `${l}=${v}`).join('，')}`);
-      if (e.missing.length) print(`    ERP 没有这些选项 / not offered: ${e.missing.join('、')}`);
+      print(`  ${e.caption} (${e.field}), ${say('来自', 'from')} ${e.from}: ${Object.entries(e.options).map(([l, v]) => `${l}=${v}`).join(', ')}`);
+      if (e.missing.length) print(`    ${label('ERP 没有这些选项', 'not offered')}${e.missing.join(', ')}`);
     }
 
     const host = new URL(client.origin).host.replace(/[^A-Za-z0-9_.-]+/g, '-');
@@ -92,20 +98,21 @@ export async function doctorCommand(o: DoctorOptions): Promise<number> {
     }, path.relative(path.dirname(out), path.resolve('schema/pipeline.schema.json')).split(path.sep).join('/'));
     print('');
     if (unresolved.length) {
-      print('未能推断 / could not infer:');
+      print(label('未能推断', 'could not infer').trimEnd());
       for (const u of unresolved) print(`  - ${u}`);
     } else {
       print('所有必需的列都已根据证据确定 / every column zbport relies on was settled by evidence');
     }
     if (existsSync(out) && !o.force) {
-      throw new ConfigError(`不会覆盖已有文件 / will not replace the existing file ${out}`, ['用 --output 写到别的文件，或加 --force 覆盖 / write elsewhere with --output, or replace it with --force']);
+      throw new ConfigError(`不会覆盖已有文件 ${out} / will not replace the existing file ${out}`, ['用 --output 写到别的文件，或加 --force 覆盖 / write elsewhere with --output, or replace it with --force']);
     }
     mkdirSync(path.dirname(out), { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
     writeFileSync(tmp, text);
     renameSync(tmp, out);
-    print(`安装配置已写入 / profile written: ${out}`);
-    print(`使用方法 / use it: 在流水线中写 \`installation: ${path.relative(process.cwd(), out)}\`，或 \`zbport run <pipeline> --installation ${path.relative(process.cwd(), out)}\``);
+    print(`${label('安装配置已写入', 'profile written')}${out}`);
+    const rel = path.relative(process.cwd(), out);
+    print(`${label('使用方法', 'use it')}${say(`在流水线中写 \`installation: ${rel}\`，或 \`zbport run <pipeline> --installation ${rel}\``, `write \`installation: ${rel}\` in a pipeline, or \`zbport run <pipeline> --installation ${rel}\``)}`);
     return unresolved.length ? 1 : 0;
   } finally {
     await client.logout().catch(() => undefined);
@@ -133,15 +140,16 @@ function pad(s: string, n: number): string {
 }
 
 function printTable(print: (l: string) => void, list: ListName, d: ListDiscovery): void {
-  const conf = { high: '高 high', medium: '中 medium', low: '猜测 guess' } as const;
+  const w = (zh: string, en: string) => say(zh, en).replace(' / ', ' ');
+  const conf = { high: w('高', 'high'), medium: w('中', 'medium'), low: w('猜测', 'guess') } as const;
   const rows = d.columns.map((c) => [
     c.id,
     c.sample.length > 18 ? `${c.sample.slice(0, 17)}…` : c.sample,
     c.key ? `${listField(list, c.key)?.caption ?? c.key} (${c.key})` : c.candidates ? `? ${c.candidates.join('/')}` : '—',
     c.confidence ? conf[c.confidence] : '—',
-    c.evidence,
+    localize(c.evidence),
   ]);
-  const head = ['列 id', '示例 sample', '字段 field', '可信度', '依据 evidence'];
+  const head = [`${w('列', 'column')} id`, w('示例', 'sample'), w('字段', 'field'), w('可信度', 'confidence'), w('依据', 'evidence')];
   const widths = head.map((h, i) => Math.min(i === 4 ? 0 : 40, Math.max(width(h), ...rows.map((r) => width(r[i])))));
   const line = (r: string[]) => `  ${r.map((v, i) => (i === 4 ? v : pad(v, widths[i]))).join('  ')}`;
   print(line(head));

@@ -9,6 +9,7 @@ import { catalogHeaderKeys, knownHeaderKeys, propose, readSample, renderPipeline
 import { parsePipeline } from '../definition/load.js';
 import { formatProblem } from '../definition/problems.js';
 import { reportFatal } from '../cli/fatal.js';
+import { lang, localize, say as t } from '../report/lang.js';
 
 export interface InitOptions {
   file: string;
@@ -26,9 +27,9 @@ export interface InitOptions {
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
 export async function initCommand(o: InitOptions): Promise<number> {
-  const say = (s: string) => process.stderr.write(`${s}\n`);
+  const say = (s: string) => process.stderr.write(`${localize(s)}\n`);
   if (o.name !== undefined && !NAME.test(o.name)) {
-    say(`zbport init: 名称只能包含字母、数字和 _ . - / --name may hold letters, digits, _ . - only: ${o.name}`);
+    say(`zbport init: --name 只能包含字母、数字和 _.- 三个符号：${o.name} / --name may hold letters, digits, _ . - only: ${o.name}`);
     return 2;
   }
   let sample;
@@ -38,7 +39,7 @@ export async function initCommand(o: InitOptions): Promise<number> {
     return reportFatal(err);
   }
   if (!sample.headers.some((h) => h.trim())) {
-    say(`zbport init: ${o.file}: 表头行（第 ${sample.headerRow} 行）是空的 / the header row (row ${sample.headerRow}) is empty; name it with --header-row`);
+    say(`zbport init: ${o.file}: 表头行（第 ${sample.headerRow} 行）是空的，请用 --header-row 指定表头所在行 / the header row (row ${sample.headerRow}) is empty; name it with --header-row`);
     return 2;
   }
   const proposal = propose(sample, { entity: o.entity });
@@ -77,10 +78,15 @@ export async function initCommand(o: InitOptions): Promise<number> {
   }
 
   const mapped = proposal.fields.filter((f) => f.header !== undefined && !f.placeholder).length;
-  say(`zbport init: ${out} ← ${o.file}${sample.sheet ? ` [${sample.sheet}]` : ''}，表头第 ${sample.headerRow} 行 / header row ${sample.headerRow}`);
+  const zhOnly = lang() === 'zh';
+  // `标签：值` in Chinese, `label: value` otherwise.
+  const label = (zh: string, en: string) => (zhOnly ? `${zh}：` : `${t(zh, en)}: `);
+  const headerRow = t(`表头在第 ${sample.headerRow} 行`, `header row ${sample.headerRow}`);
+  say(`zbport init: ${out} ← ${o.file}${sample.sheet ? ` [${sample.sheet}]` : ''}${zhOnly ? `（${headerRow}）` : ` (${headerRow})`}`);
   if (!o.quiet) {
-    say(`  ${proposal.entity === 'contact' ? '联系人 contact' : '洽谈进展 followup'}：映射 ${mapped} 列，未映射 ${proposal.unmapped.length} 列 / ${mapped} columns mapped, ${proposal.unmapped.length} not mapped (listed in the file with the reason)`);
-    for (const w of proposal.warnings) say(`  注意 / note: ${w.zh} / ${w.en}`);
+    const n = proposal.unmapped.length;
+    say(`  ${proposal.entity === 'contact' ? label('联系人', 'contact') : label('洽谈进展', 'followup')}${t(`映射 ${mapped} 列，未映射 ${n} 列（文件中列出了原因）`, `${mapped} columns mapped, ${n} not mapped (listed in the file with the reason)`)}`);
+    for (const w of proposal.warnings) say(`  ${label('注意', 'note')}${t(w.zh, w.en)}`);
     say(`  下一步 / next: zbport lint ${out} && zbport run ${out} --dry-run`);
   }
   return 0;

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadDefinition } from '../definition/load.js';
 import { formatProblem, type ConfigProblem } from '../definition/problems.js';
+import { say } from '../report/lang.js';
 
 export interface LintOptions {
   /** Files or folders; empty means every pipeline in ./pipelines. */
@@ -21,7 +22,7 @@ export async function lintCommand(opts: LintOptions): Promise<number> {
   // By default every definition the project holds: pipelines and installation profiles.
   const files = await expand(opts.paths.length ? opts.paths : ['pipelines', 'installations'].filter((d) => existsSync(d)));
   if (!files.length) {
-    out('zbport lint: no pipeline files found');
+    out(`zbport lint: ${say('没有找到流水线文件', 'no pipeline files found')}`);
     return 2;
   }
   let bad = 0;
@@ -30,7 +31,7 @@ export async function lintCommand(opts: LintOptions): Promise<number> {
     const errors = problems.filter((p) => p.level === 'error');
     problems.forEach((p) => out(formatProblem(p)));
     if (errors.length) bad++;
-    else out(`${file}: ok${problems.length ? ` (${problems.length} warning${problems.length > 1 ? 's' : ''})` : ''}`);
+    else out(`${file}: ok${problems.length ? ` (${say(`${problems.length} 个警告`, `${problems.length} warning${problems.length > 1 ? 's' : ''}`)})` : ''}`);
   }
   return bad ? 2 : 0;
 }

@@ -19,6 +19,7 @@ import { reportFatal } from '../cli/fatal.js';
 import { writeRunReport } from '../report/html-report.js';
 import { RunTimeline } from '../report/run-timeline.js';
 import { scrub } from '../erp/scrub.js';
+import { lang, localize, say } from '../report/lang.js';
 
 export interface RunOptions {
   pipeline: string;
@@ -91,7 +92,8 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
     await conn.close();
   }
   async function importWith(): Promise<ImportSummary> {
-    log.info(`${config.name}: importing ${config.entity} rows into ${conn.target}${o.dryRun ? ' (dry run: nothing is written)' : ''}`);
+    const what = ENTITY_WORDS[config.entity] ?? [config.entity, config.entity];
+    log.info(`${config.name}: 导入${what[0]}到 ${conn.target}${o.dryRun ? '（试运行：不写入任何数据）' : ''} / importing ${what[1]} rows into ${conn.target}${o.dryRun ? ' (dry run: nothing is written)' : ''}`);
     // `source.file: exports/联系人-*.xlsx` reads the newest export; the summary names the file read.
     const { source } = config as ImportConfig;
     const input = o.input ?? (isPattern(source.file) ? await resolveSourceFile(source.file) : undefined);
@@ -127,6 +129,9 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
   printSummary(summary, o.quiet);
   return exitStatus(summary);
 }
+
+/** What an import makes, for its first line: [Chinese, English]. */
+const ENTITY_WORDS: Record<string, [string, string]> = { contact: ['联系人', 'contact'], followup: ['洽谈进展', 'follow-up'], customer: ['客户', 'customer'] };
 
 /** How long rows in flight may take to finish after a stop signal (the whole stop stays under 10 s). */
 export const STOP_GRACE_MS = 5000;
@@ -179,18 +184,24 @@ function printSummary(s: ImportSummary, quiet: boolean): void {
   part(s.erpRejected, 'ERP 拒绝', 'refused by the ERP');
   part(s.failed, '失败', 'failed', true);
   part(s.interrupted, '中断未完成', 'interrupted');
-  const lines = [
-    `${s.pipeline}: 读取 ${n(s.read)} 行 = 有效 ${n(s.valid)} + 无效 ${n(s.invalid)}；有效行：${zh.join('，')}；共拒绝 ${n(s.rejected)} 行`,
-    `  ${n(s.read)} rows read = ${n(s.valid)} valid + ${n(s.invalid)} invalid; valid rows: ${en.join(', ')}; ${n(s.rejected)} rejected in all — ${(s.durationMs / 1000).toFixed(1)} s, ${n(s.rowsPerSecond)} rows/s`,
-  ];
-  if (s.aborted) lines.push(`aborted: ${s.aborted}`);
+  const secs = (s.durationMs / 1000).toFixed(1);
+  const zhLine = `读取 ${n(s.read)} 行 = 有效 ${n(s.valid)} + 无效 ${n(s.invalid)}；有效行：${zh.join('，')}；共拒绝 ${n(s.rejected)} 行`;
+  const enLine = `${n(s.read)} rows read = ${n(s.valid)} valid + ${n(s.invalid)} invalid; valid rows: ${en.join(', ')}; ${n(s.rejected)} rejected in all — ${secs} s, ${n(s.rowsPerSecond)} rows/s`;
+  // One line in each language: the counts do not fit one line twice.
+  const l = lang();
+  const lines = l === 'zh' ? [`${s.pipeline}: ${zhLine}，用时 ${secs} 秒，每秒 ${n(s.rowsPerSecond)} 行`]
+    : l === 'en' ? [`${s.pipeline}: ${enLine}`]
+    : [`${s.pipeline}: ${zhLine}`, `  ${enLine}`];
+  // `标签：值` in Chinese, `label: value` otherwise.
+  const label = (zhText: string, enText: string) => (l === 'zh' ? `${zhText}：` : `${say(zhText, enText)}: `);
+  if (s.aborted) lines.push(`${label('已中止', 'aborted')}${localize(s.aborted)}`);
   if (s.notAttempted || s.interrupted) {
-    lines.push(`尚未处理 ${n(s.notAttempted + s.interrupted)} 行（不是错误行，不要修改）；原样重新运行同一命令即可继续 / ${n(s.notAttempted + s.interrupted)} rows not yet done (not bad rows: nothing to fix); run the same command again to resume`);
+    lines.push(say(`尚未处理 ${n(s.notAttempted + s.interrupted)} 行（不是错误行，不要修改）；原样重新运行同一命令即可继续`, `${n(s.notAttempted + s.interrupted)} rows not yet done (not bad rows: nothing to fix); run the same command again to resume`));
   }
-  if (s.reports.rejects) lines.push(`rejected rows (fix and re-import this file): ${s.reports.rejects}`);
-  if (s.reports.results) lines.push(`row-by-row results: ${s.reports.results}`);
-  if (s.reports.summary) lines.push(`summary: ${s.reports.summary}`);
-  if (s.reports.report) lines.push(`运行报告 run report: ${s.reports.report}`);
+  if (s.reports.rejects) lines.push(`${label('被拒绝的行（修改后重新导入此文件）', 'rejected rows (fix and re-import this file)')}${s.reports.rejects}`);
+  if (s.reports.results) lines.push(`${label('逐行结果', 'row-by-row results')}${s.reports.results}`);
+  if (s.reports.summary) lines.push(`${label('汇总', 'summary')}${s.reports.summary}`);
+  if (s.reports.report) lines.push(`${label('运行报告', 'run report')}${s.reports.report}`);
   // --quiet keeps the one-line result (a cron log must show that the run happened and how it
   // ended), and the rest when there is something to look at.
   process.stderr.write(`${(!quiet || s.aborted || s.rejected || s.failed ? lines : lines.slice(0, 1)).join('\n')}\n`);

@@ -14,6 +14,7 @@ import { loadPipeline } from '../definition/load.js';
 import { formatProblem } from '../definition/problems.js';
 import { stderrLogger } from '../report/logger.js';
 import { buildTemplate } from '../template/build-template.js';
+import { say } from '../report/lang.js';
 
 export interface TemplateOptions {
   pipeline: string;
@@ -32,7 +33,7 @@ export async function templateCommand(o: TemplateOptions): Promise<number> {
   }
   const { config } = loaded.pipeline;
   if (config.kind !== 'import') {
-    process.stderr.write(`zbport: ${o.pipeline} is an export pipeline; templates are made from import pipelines\n`);
+    process.stderr.write(`zbport: ${say(`${o.pipeline} 是导出流水线，模板只能由导入流水线生成`, `${o.pipeline} is an export pipeline; templates are made from import pipelines`)}\n`);
     return 2;
   }
   const log = stderrLogger(o.quiet);
@@ -72,8 +73,8 @@ export async function templateCommand(o: TemplateOptions): Promise<number> {
     throw err;
   }
   const list = customers
-    ? `，客户下拉列表 ${customers.length} 个客户 / ${customers.length} customers in the company list`
-    : noCustomers === 'emulator' ? '，无客户下拉列表（目标是模拟器）/ no company list (the target is the emulator)' : '，无客户下拉列表（--offline）/ no company list (--offline)';
-  process.stderr.write(`zbport: 模板已写入 / template written to ${out}${list}\n`);
+    ? [`客户下拉列表 ${customers.length} 个客户`, `${customers.length} customers in the company list`]
+    : noCustomers === 'emulator' ? ['无客户下拉列表（目标是模拟器）', 'no company list (the target is the emulator)'] : ['无客户下拉列表（--offline）', 'no company list (--offline)'];
+  process.stderr.write(`zbport: ${say(`模板已写入 ${out}，${list[0]}`, `template written to ${out}, ${list[1]}`)}\n`);
   return 0;
 }

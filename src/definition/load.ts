@@ -35,7 +35,7 @@ export const MAX_ALIAS_COUNT = 100;
 export async function loadPipeline(file: string): Promise<LoadResult<PipelineConfig>> {
   const r = await loadDefinition(file);
   if (r.ok && r.pipeline.config.kind === 'installation') {
-    return { ok: false, problems: [{ file, path: 'kind', line: 1, level: 'error', message: 'this is an installation profile, not a pipeline: name it in a pipeline (`installation:`) or with `--installation` / 这是安装配置文件，不是流水线' }] };
+    return { ok: false, problems: [{ file, path: 'kind', line: 1, level: 'error', message: '这是安装配置文件，不是流水线：请在流水线中引用（`installation:`）或用 `--installation` 指定 / this is an installation profile, not a pipeline: name it in a pipeline (`installation:`) or with `--installation`' }] };
   }
   return r as LoadResult<PipelineConfig>;
 }
@@ -50,7 +50,7 @@ export async function loadDefinition(file: string): Promise<LoadResult> {
       return { ok: false, problems: [{ file, path: '', level: 'error', message: `文件超过 ${MAX_PIPELINE_BYTES / 1024 / 1024} MiB，不是流水线定义 / larger than ${MAX_PIPELINE_BYTES / 1024 / 1024} MiB: not a pipeline definition (pipelines are at most 1 MiB)` }] };
     }
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read (${code ?? String(err)})`;
+    const reason = code === 'ENOENT' ? '文件不存在 / file not found' : code === 'EISDIR' ? '这是文件夹，不是文件 / is a folder, not a file' : `无法读取 / cannot read (${code ?? String(err)})`;
     return { ok: false, problems: [{ file, path: '', level: 'error', message: reason }] };
   }
   return parsePipeline(file, text);
@@ -79,14 +79,14 @@ async function readCapped(file: string): Promise<string> {
 /** Parses definition text (a pipeline or a profile); `file` is used for messages and relative paths. */
 export function parsePipeline(file: string, text: string): LoadResult {
   if (Buffer.byteLength(text) > MAX_PIPELINE_BYTES) {
-    return { ok: false, problems: [{ file, path: '', level: 'error', message: `larger than ${MAX_PIPELINE_BYTES / 1024 / 1024} MiB: not a pipeline definition` }] };
+    return { ok: false, problems: [{ file, path: '', level: 'error', message: `文件超过 ${MAX_PIPELINE_BYTES / 1024 / 1024} MiB，不是流水线定义 / larger than ${MAX_PIPELINE_BYTES / 1024 / 1024} MiB: not a pipeline definition` }] };
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: ConfigProblem[] = [];
   for (const e of doc.errors) {
     const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
-    problems.push({ file, path: '', line: pos?.line, col: pos?.col, level: 'error', message: `YAML: ${e.message.split('\n')[0]}` });
+    problems.push({ file, path: '', line: pos?.line, col: pos?.col, level: 'error', message: `YAML 格式错误 / YAML: ${e.message.split('\n')[0]}` });
   }
   if (problems.length) return { ok: false, problems };
 
@@ -104,12 +104,12 @@ export function parsePipeline(file: string, text: string): LoadResult {
         file, path: '', line: pos?.line, col: pos?.col, level: 'error',
         message: excessive
           ? `YAML 别名（*name）展开过多，疑似“十亿笑”攻击；流水线最多展开 ${MAX_ALIAS_COUNT} 次别名 / YAML aliases (*name) expand too far (a "billion laughs" file?): a pipeline may expand at most ${MAX_ALIAS_COUNT}`
-          : `YAML: ${(err as Error).message.split('\n')[0]}`,
+          : `YAML 格式错误 / YAML: ${(err as Error).message.split('\n')[0]}`,
       }],
     };
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, problems: [{ file, path: '', line: 1, level: 'error', message: 'expected a mapping of settings (kind, name, source, …)' }] };
+    return { ok: false, problems: [{ file, path: '', line: 1, level: 'error', message: '应是一组设置（kind、name、source…）/ expected a mapping of settings (kind, name, source, …)' }] };
   }
   const locate = locator(doc, lineCounter);
   const parsed = Definition.safeParse(raw);
@@ -156,27 +156,55 @@ function describeIssue(issue: Issue & { path: PropertyKey[] }, raw: unknown): { 
   switch (issue.code) {
     case 'unrecognized_keys': {
       const known = knownKeysAt(issue.path);
-      return { path: p, message: `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')}`, known };
+      const keys = issue.keys.map((k) => `\`${k}\``).join(', ');
+      return { path: p, message: `未知的设置 ${keys} / unknown setting${issue.keys.length > 1 ? 's' : ''} ${keys}`, known };
     }
     case 'invalid_value':
-      return { path: p, message: `\`${String(valueAt(raw, issue.path))}\` is not allowed`, known: issue.values.map(String) };
+      return { path: p, message: `不允许的值 \`${String(valueAt(raw, issue.path))}\` / \`${String(valueAt(raw, issue.path))}\` is not allowed`, known: issue.values.map(String) };
     case 'invalid_union':
-      if (issue.path.length === 0 || p === 'kind') return { path: 'kind', message: 'must be `import`, `export` or `installation`', known: ['import', 'export', 'installation'] };
-      return { path: p, message: issue.message };
+      if (issue.path.length === 0 || p === 'kind') return { path: 'kind', message: '应是 `import`、`export` 或 `installation` / must be `import`, `export` or `installation`', known: ['import', 'export', 'installation'] };
+      return { path: p, message: `设置无效 / not valid: ${issue.message}` };
     case 'invalid_type': {
       const got = valueAt(raw, issue.path);
-      return { path: p, message: got === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${describe(got)}` };
+      const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+      return {
+        path: p,
+        message: got === undefined
+          ? `必填（应为${expected}）/ is required (expected ${issue.expected})`
+          : `应为${expected}，实际为${describe(got, 'zh')} / expected ${issue.expected}, got ${describe(got, 'en')}`,
+      };
+    }
+    case 'too_small':
+    case 'too_big': {
+      const small = issue.code === 'too_small';
+      const n = String(small ? issue.minimum : issue.maximum);
+      const strict = !issue.inclusive;
+      if (issue.origin === 'string') {
+        return { path: p, message: small ? `至少 ${n} 个字符 / must be at least ${n} characters` : `最多 ${n} 个字符 / must be at most ${n} characters` };
+      }
+      if (issue.origin === 'array' || issue.origin === 'set') {
+        return { path: p, message: small ? `至少 ${n} 项 / needs at least ${n} items` : `最多 ${n} 项 / takes at most ${n} items` };
+      }
+      return {
+        path: p,
+        message: small
+          ? (strict ? `应大于 ${n} / must be more than ${n}` : `应不小于 ${n} / must be at least ${n}`)
+          : (strict ? `应小于 ${n} / must be less than ${n}` : `应不大于 ${n} / must be at most ${n}`),
+      };
     }
     default:
-      return { path: p, message: issue.message };
+      return { path: p, message: `设置无效 / not valid: ${issue.message}` };
   }
 }
 
-function describe(v: unknown): string {
-  if (Array.isArray(v)) return 'a list';
-  if (v === null) return 'nothing';
-  if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} \`${String(v)}\``;
+/** Zod's type names, as a person reads them in Chinese. */
+const TYPE_NAMES: Record<string, string> = { string: '文本', number: '数字', boolean: '是或否（true/false）', object: '一组设置', array: '列表', int: '整数' };
+
+function describe(v: unknown, l: 'zh' | 'en'): string {
+  if (Array.isArray(v)) return l === 'zh' ? '列表' : 'a list';
+  if (v === null) return l === 'zh' ? '空' : 'nothing';
+  if (typeof v === 'object') return l === 'zh' ? '一组设置' : 'a mapping';
+  return l === 'zh' ? `${TYPE_NAMES[typeof v] ?? typeof v} \`${String(v)}\`` : `${typeof v} \`${String(v)}\``;
 }
 
 function valueAt(raw: unknown, p: PropertyKey[]): unknown {

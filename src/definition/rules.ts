@@ -27,15 +27,17 @@ function checkProfile(c: InstallationConfig): RuleProblem[] {
   // enumOverridesNameEnumFields
   for (const [field, overrides] of Object.entries(c.enums)) {
     if (!ENUM_FIELDS.has(field)) {
-      out.push({ path: `enums.${field}`, level: 'error', message: `\`${field}\` is not an enum field`, known: [...ENUM_FIELDS.keys()] });
+      out.push({ path: `enums.${field}`, level: 'error', message: `\`${field}\` 不是枚举字段 / \`${field}\` is not an enum field`, known: [...ENUM_FIELDS.keys()] });
       continue;
     }
     for (const [label, id] of Object.entries(overrides)) {
-      if (!/^\S+$/.test(id)) out.push({ path: `enums.${field}.${label}`, level: 'error', message: 'id must not be empty or contain spaces' });
+      if (!/^\S+$/.test(id)) out.push({ path: `enums.${field}.${label}`, level: 'error', message: ID_NOT_BLANK });
     }
   }
   return out;
 }
+
+const ID_NOT_BLANK = 'ID 不能为空，也不能含空格 / id must not be empty or contain spaces';
 
 /** listColumnsExist: keys are fields the list can show, and no column carries two fields. */
 function listColumnsExist(lists: ListsConfig, at: string): RuleProblem[] {
@@ -46,10 +48,10 @@ function listColumnsExist(lists: ListsConfig, at: string): RuleProblem[] {
     const known = LIST_FIELDS[name].map((f) => f.key);
     const owner = new Map<string, string>();
     for (const [key, id] of Object.entries(columns)) {
-      if (!known.includes(key)) out.push({ path: `${at}.${name}.columns.${key}`, level: 'error', message: `\`${key}\` is not a field of the ${name} list`, known });
+      if (!known.includes(key)) out.push({ path: `${at}.${name}.columns.${key}`, level: 'error', message: `\`${key}\` 不是 ${name} 列表的字段 / \`${key}\` is not a field of the ${name} list`, known });
       if (!id) continue;
       const other = owner.get(id);
-      if (other) out.push({ path: `${at}.${name}.columns.${key}`, level: 'error', message: `column \`${id}\` is already mapped to \`${other}\`: one column carries one field` });
+      if (other) out.push({ path: `${at}.${name}.columns.${key}`, level: 'error', message: `列 \`${id}\` 已对应 \`${other}\`，一列只能对应一个字段 / column \`${id}\` is already mapped to \`${other}\`: one column carries one field` });
       owner.set(id, key);
     }
   }
@@ -70,7 +72,7 @@ function mappingTargetsExist(entity: (typeof ENTITIES)[keyof typeof ENTITIES], t
   const mappable = entity.mappable.map((f) => f.id);
   return targets
     .filter((t) => !mappable.includes(t))
-    .map((t) => ({ path: `mapping.${t}`, level: 'error' as const, message: `\`${t}\` is not a ${entity.name} field`, known: mappable }));
+    .map((t) => ({ path: `mapping.${t}`, level: 'error' as const, message: `\`${t}\` 不是${entity.title}的字段 / \`${t}\` is not a ${entity.name} field`, known: mappable }));
 }
 
 function checkImport(c: ImportConfig): RuleProblem[] {
@@ -81,17 +83,17 @@ function checkImport(c: ImportConfig): RuleProblem[] {
   // transformsExist
   const checkTransforms = (names: string[], at: string) =>
     names.forEach((t, i) => {
-      if (!TRANSFORM_NAMES.includes(t)) out.push({ path: `${at}.${i}`, level: 'error', message: `unknown transform \`${t}\``, known: [...TRANSFORM_NAMES] });
+      if (!TRANSFORM_NAMES.includes(t)) out.push({ path: `${at}.${i}`, level: 'error', message: `未知的转换 \`${t}\` / unknown transform \`${t}\``, known: [...TRANSFORM_NAMES] });
     });
   checkTransforms(c.transforms, 'transforms');
   for (const [target, entry] of Object.entries(c.mapping)) {
     if (typeof entry === 'object' && !Array.isArray(entry)) {
       if (entry.transforms) checkTransforms(entry.transforms, `mapping.${target}.transforms`);
       if (entry.from === undefined && entry.value === undefined) {
-        out.push({ path: `mapping.${target}`, level: 'error', message: 'needs `from` (a source header) or `value` (a constant)' });
+        out.push({ path: `mapping.${target}`, level: 'error', message: '需要 `from`（文件中的列名）或 `value`（常量）/ needs `from` (a source header) or `value` (a constant)' });
       }
       if (entry.from !== undefined && entry.value !== undefined) {
-        out.push({ path: `mapping.${target}`, level: 'error', message: 'takes `from` or `value`, not both' });
+        out.push({ path: `mapping.${target}`, level: 'error', message: '`from` 和 `value` 只能写一个 / takes `from` or `value`, not both' });
       }
       if (entry.optional && entry.value !== undefined) {
         out.push({ path: `mapping.${target}.optional`, level: 'error', message: '常量不会缺少，不能设为可选 / a constant (`value`) is never missing: `optional` is for columns' });
@@ -104,7 +106,7 @@ function checkImport(c: ImportConfig): RuleProblem[] {
   if (c.write.mode !== 'update') {
     for (const f of entity.fields) {
       if (optional.has(f.id) && f.required && !f.requiredWhen && !f.key) {
-        out.push({ path: `mapping.${f.id}.optional`, level: 'error', message: `\`${f.id}\`（${plainCaption(f.caption)}）是 ERP 的必填字段，不能设为可选 / \`${f.id}\` is required by the ERP: its column cannot be optional` });
+        out.push({ path: `mapping.${f.id}.optional`, level: 'error', message: `${plainCaption(f.caption)}（${f.id}）是 ERP 的必填字段，不能设为可选 / ${plainCaption(f.caption)} (\`${f.id}\`) is required by the ERP: its column cannot be optional` });
       }
     }
   }
@@ -117,22 +119,22 @@ function checkImport(c: ImportConfig): RuleProblem[] {
   if (c.write.mode !== 'update') {
     for (const f of entity.fields) {
       if (f.required && !f.requiredWhen && !f.key && !mapped.has(f.id) && !entity.resolved?.includes(f.id)) {
-        out.push({ path: 'mapping', level: 'error', message: `required field \`${f.id}\` (${f.caption.replace(/\s+/g, '')}) is not mapped` });
+        out.push({ path: 'mapping', level: 'error', message: `必填字段${plainCaption(f.caption)}（${f.id}）没有对应的列 / required field ${plainCaption(f.caption)} (\`${f.id}\`) is not mapped` });
       }
     }
   }
   // matchKeysAreMapped: written keys must be mapped; of the default keys, the mapped ones are used.
   (c.write.matchKeys ?? []).forEach((k, i) => {
-    if (!mapped.has(k)) out.push({ path: `write.matchKeys.${i}`, level: 'error', message: `match key \`${k}\` is not mapped`, known: [...mapped] });
+    if (!mapped.has(k)) out.push({ path: `write.matchKeys.${i}`, level: 'error', message: `匹配键 \`${k}\` 没有对应的列 / match key \`${k}\` is not mapped`, known: [...mapped] });
   });
   const matchKeys = effectiveMatchKeys(c);
   // matchKeysNotOptional: a missing key column would match every row on a blank value.
   for (const k of matchKeys) {
-    if (optional.has(k)) out.push({ path: `mapping.${k}.optional`, level: 'error', message: `\`${k}\` 是匹配键，不能设为可选 / \`${k}\` is a match key: its column cannot be optional (a missing column would match every row on a blank ${k})` });
+    if (optional.has(k)) out.push({ path: `mapping.${k}.optional`, level: 'error', message: `\`${k}\` 是匹配键，不能设为可选（缺少该列时每一行都会按空的 ${k} 匹配）/ \`${k}\` is a match key: its column cannot be optional (a missing column would match every row on a blank ${k})` });
   }
   const allDefaults = entity.defaultMatchKeys(new Set(entity.mappable.map((f) => f.id)));
   if (!c.write.matchKeys && c.entity === 'contact' && matchKeys.length < allDefaults.length) {
-    out.push({ path: 'write.matchKeys', level: 'warning', message: `default match keys ${allDefaults.join(', ')} are not all mapped: matching on ${matchKeys.join(', ') || 'nothing'}` });
+    out.push({ path: 'write.matchKeys', level: 'warning', message: `默认匹配键 ${allDefaults.join(', ')} 没有全部对应到列，按 ${matchKeys.join(', ') || '（无）'} 匹配 / default match keys ${allDefaults.join(', ')} are not all mapped: matching on ${matchKeys.join(', ') || 'nothing'}` });
   }
   // The entity's own rules (match keys it needs, its lookup settings).
   out.push(...entity.rules(c, matchKeys));
@@ -140,11 +142,11 @@ function checkImport(c: ImportConfig): RuleProblem[] {
   for (const [field, overrides] of Object.entries(c.enums)) {
     const spec = entity.fields.find((f) => f.id === field);
     if (!spec?.options) {
-      out.push({ path: `enums.${field}`, level: 'error', message: `\`${field}\` is not an enum field`, known: entity.fields.filter((f) => f.options).map((f) => f.id) });
+      out.push({ path: `enums.${field}`, level: 'error', message: `\`${field}\` 不是枚举字段 / \`${field}\` is not an enum field`, known: entity.fields.filter((f) => f.options).map((f) => f.id) });
       continue;
     }
     for (const [label, id] of Object.entries(overrides)) {
-      if (!/^\S+$/.test(id)) out.push({ path: `enums.${field}.${label}`, level: 'error', message: 'id must not be empty or contain spaces' });
+      if (!/^\S+$/.test(id)) out.push({ path: `enums.${field}.${label}`, level: 'error', message: ID_NOT_BLANK });
     }
   }
   return out;
@@ -162,24 +164,28 @@ function checkExport(c: ExportConfig): RuleProblem[] {
   const fields = LIST_FIELDS[c.entity === 'contact' ? 'contact' : 'customer'].map((f) => f.key);
   // filtersExist
   for (const f of Object.keys(c.filters)) {
-    if (!filters.includes(f)) out.push({ path: `filters.${f}`, level: 'error', message: `unknown ${c.entity} list filter \`${f}\``, known: filters });
+    if (!filters.includes(f)) out.push({ path: `filters.${f}`, level: 'error', message: `未知的${c.entity === 'contact' ? '联系人' : '客户'}列表筛选条件 \`${f}\` / unknown ${c.entity} list filter \`${f}\``, known: filters });
   }
   // columnsExist: by field, whatever the installation calls its columns
   const known = new Set(fields);
   (c.columns ?? []).forEach((col, i) => {
     const id = typeof col === 'string' ? col : col.field;
     if (c.entity === 'contact' && id === 'name') {
-      out.push({ path: `columns.${i}`, level: 'warning', message: '`name` is read as `customer_name` (客户名称); write `customer_name`: in some installations the contact\'s own name is a column called `name`' });
-    } else if (!known.has(id)) out.push({ path: `columns.${i}`, level: 'error', message: `unknown ${c.entity} list field \`${id}\``, known: [...known] });
+      out.push({ path: `columns.${i}`, level: 'warning', message: '`name` 按客户名称（`customer_name`）读取，请写 `customer_name`：有的安装中联系人本人的姓名列也叫 `name` / `name` is read as `customer_name` (客户名称); write `customer_name`: in some installations the contact\'s own name is a column called `name`' });
+    } else if (!known.has(id)) out.push({ path: `columns.${i}`, level: 'error', message: unknownListField(c.entity, id), known: [...known] });
   });
   if (c.sort && !known.has(c.sort.replace(/^-/, ''))) {
-    out.push({ path: 'sort', level: 'error', message: `unknown sort field \`${c.sort}\``, known: [...known] });
+    out.push({ path: 'sort', level: 'error', message: `未知的排序字段 \`${c.sort}\` / unknown sort field \`${c.sort}\``, known: [...known] });
   }
   for (const [id, key] of Object.entries(c.columnMap)) {
-    if (!known.has(key)) out.push({ path: `columnMap.${id}`, level: 'error', message: `unknown ${c.entity} list field \`${key}\``, known: [...known] });
+    if (!known.has(key)) out.push({ path: `columnMap.${id}`, level: 'error', message: unknownListField(c.entity, key), known: [...known] });
   }
   if (!/\.(xlsx|csv)$/i.test(c.output.file)) {
-    out.push({ path: 'output.file', level: 'error', message: 'must end in .xlsx or .csv' });
+    out.push({ path: 'output.file', level: 'error', message: '文件名应以 .xlsx 或 .csv 结尾 / must end in .xlsx or .csv' });
   }
   return out;
+}
+
+function unknownListField(entity: string, id: string): string {
+  return `未知的${entity === 'contact' ? '联系人' : '客户'}列表字段 \`${id}\` / unknown ${entity} list field \`${id}\``;
 }

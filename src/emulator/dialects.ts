@@ -28,7 +28,7 @@ const col = (id: string, dbtype: ListColumn['dbtype'], field: string, caption: s
 /** zbport's own guess: the layout the client assumes when no profile says otherwise. */
 const STANDARD: Dialect = {
   name: 'standard',
-  description: 'zbport 内置默认布局 / the built-in guess (catalog DEFAULT_LAYOUTS)',
+  description: 'zbport 内置默认布局（catalog DEFAULT_LAYOUTS）/ the built-in guess (catalog DEFAULT_LAYOUTS)',
   lists: DEFAULT_LAYOUTS,
   listDates: 'iso',
   thousands: false,

@@ -65,20 +65,20 @@ export const CONTACT: EntitySpec = {
       out.push({
         path: 'write.matchKeys', level: 'error',
         message: c.write.mode === 'update'
-          ? 'update mode needs match keys to find the records to update'
-          : 'contact imports need match keys (e.g. company, person_name) so a second run finds what the first created instead of doubling it',
+          ? '更新模式需要匹配键来找到要更新的记录 / update mode needs match keys to find the records to update'
+          : '联系人导入需要匹配键（例如 company、person_name），再次运行时才能找到上次创建的记录而不是重复创建 / contact imports need match keys (e.g. company, person_name) so a second run finds what the first created instead of doubling it',
       });
     }
     // createMissingCreatesByName: a customer can only be made from a name, with its required fields.
     const create = c.lookup.createMissing;
-    if (create && c.lookup.by !== 'name') out.push({ path: 'lookup.createMissing', level: 'error', message: 'creates customers from their name: needs lookup.by: name' });
+    if (create && c.lookup.by !== 'name') out.push({ path: 'lookup.createMissing', level: 'error', message: '按客户名称新建客户，需要 lookup.by: name / creates customers from their name: needs lookup.by: name' });
     if (create && typeof create === 'object') {
       for (const id of Object.keys(create.values)) {
-        if (!CUSTOMER_FIELD_IDS.has(id)) out.push({ path: `lookup.createMissing.values.${id}`, level: 'error', message: `\`${id}\` is not a customer field`, known: [...CUSTOMER_FIELD_IDS] });
+        if (!CUSTOMER_FIELD_IDS.has(id)) out.push({ path: `lookup.createMissing.values.${id}`, level: 'error', message: `\`${id}\` 不是客户的字段 / \`${id}\` is not a customer field`, known: [...CUSTOMER_FIELD_IDS] });
       }
     }
     if (create && !(typeof create === 'object' && create.values.sort1)) {
-      out.push({ path: 'lookup.createMissing', level: 'error', message: 'a new customer needs 客户分类 (sort1): set lookup.createMissing.values.sort1, e.g. "1"' });
+      out.push({ path: 'lookup.createMissing', level: 'error', message: '新建客户需要客户分类（sort1）：请设置 lookup.createMissing.values.sort1，例如 "1" / a new customer needs 客户分类 (sort1): set lookup.createMissing.values.sort1, e.g. "1"' });
     }
     return out;
   },

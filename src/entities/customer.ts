@@ -49,7 +49,7 @@ export const CUSTOMER: EntitySpec = {
 
   rules(c: ImportConfig, matchKeys: string[]): RuleProblem[] {
     // customersHaveMatchKeys
-    return matchKeys.length ? [] : [{ path: 'write.matchKeys', level: 'error', message: 'customer imports need a match key: 客户编号 (khid) or the customer name (name)' }];
+    return matchKeys.length ? [] : [{ path: 'write.matchKeys', level: 'error', message: '客户导入需要匹配键：客户编号（khid）或客户名称（name）/ customer imports need a match key: 客户编号 (khid) or the customer name (name)' }];
   },
 
   async start(ctx: EntityContext): Promise<EntityRun> {

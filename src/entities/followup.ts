@@ -44,7 +44,7 @@ export const FOLLOWUP: EntitySpec = {
     // contactLookupColumnsNamed
     return NEEDED[c.contactLookup.by]
       .filter((role) => !c.contactLookup[ROLES[role]])
-      .map((role) => ({ path: `contactLookup.${ROLES[role]}`, level: 'error' as const, message: `is required when contactLookup.by is \`${c.contactLookup.by}\`` }));
+      .map((role) => ({ path: `contactLookup.${ROLES[role]}`, level: 'error' as const, message: `contactLookup.by 为 \`${c.contactLookup.by}\` 时必填 / is required when contactLookup.by is \`${c.contactLookup.by}\`` }));
   },
 
   async start(ctx: EntityContext): Promise<EntityRun> {

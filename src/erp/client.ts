@@ -223,7 +223,7 @@ export class ErpClient {
     if (d.status !== 0 || !session) {
       const fail = d.envelope.body?.fail;
       const reason = d.envelope.header.message || fail?.message || `status ${String(d.envelope.header.status)}`;
-      throw new AuthError(`login refused for user \`${this.o.user}\`: ${reason}${fail?.newrndcode ? ' (the ERP now asks for a captcha: log in once in a browser, then retry)' : ''}`, path, fail?.newrndcode || undefined);
+      throw new AuthError(`用户 \`${this.o.user}\` 登录被拒绝 / login refused for user \`${this.o.user}\`: ${reason}${fail?.newrndcode ? '（ERP 现在要求输入验证码：请先在浏览器中登录一次再重试 / the ERP now asks for a captcha: log in once in a browser, then retry）' : ''}`, path, fail?.newrndcode || undefined);
     }
     registerSecret(session, 'session');
     this.session = session;
@@ -266,13 +266,13 @@ export class ErpClient {
           this.sessionsRefusedInARow++;
         }
         if (this.sessionsRefusedInARow > MAX_SESSIONS_REFUSED || relogins++ >= MAX_RELOGINS_PER_CALL) {
-          throw new SessionError(`${path}: the session keeps being refused: ${message}`, path);
+          throw new SessionError(`${path}: 会话不断被拒绝 / the session keeps being refused: ${message}`, path);
         }
         this.stats.relogins++;
-        this.env.logger?.info?.(`session ended (${message}); logging in again`);
+        this.env.logger?.info?.(`会话已结束（${message}），重新登录 / session ended (${message}); logging in again`);
         continue;
       }
-      throw new ProtocolError(`${path}: the ERP answered status ${String(d.envelope.header.status)}: ${message}`, path);
+      throw new ProtocolError(`${path}: ERP 返回状态 ${String(d.envelope.header.status)} / the ERP answered status ${String(d.envelope.header.status)}: ${message}`, path);
     }
   }
 
@@ -294,7 +294,7 @@ export class ErpClient {
             this.timeouts.record(performance.now() - started);
             const d = decodeResponse(answer.status, answer.text, path.split('?')[0]);
             if (String(d.envelope.header.status).trim() === '11') {
-              throw new TransientError(`${path.split('?')[0]}: the ERP reported a server error: ${d.envelope.header.message ?? ''}`, path, true);
+              throw new TransientError(`${path.split('?')[0]}: ERP 报告服务器错误 / the ERP reported a server error: ${d.envelope.header.message ?? ''}`, path, true);
             }
             this.env.logger?.debug?.(`POST ${path.split('?')[0]} ${env.cmdkey || '-'} ${Math.round(performance.now() - started)} ms status ${String(d.envelope.header.status)}`);
             ok = true;

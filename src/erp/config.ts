@@ -40,22 +40,22 @@ export function resolveErpConfig(names: EnvNames, env: NodeJS.ProcessEnv): Resol
   const { baseUrlEnv, userEnv, passwordEnv, serialnumEnv } = CONNECTION_DEFAULTS;
   const n = { baseUrlEnv, userEnv, passwordEnv, serialnumEnv, ...names };
   const problems: string[] = [];
-  const get = (name: string, what: string, hint: string) => {
+  const get = (name: string, what: string, hint: [string, string]) => {
     const v = env[name]?.trim();
-    if (!v) problems.push(`${what}: environment variable ${name} is not set (${hint})`);
+    if (!v) problems.push(`${what}: 环境变量 ${name} 未设置（${hint[0]}）/ environment variable ${name} is not set (${hint[1]})`);
     return v ?? '';
   };
-  const baseUrl = get(n.baseUrlEnv, 'ERP address', 'e.g. http://erp.example.com:8088; for a rehearsal set erp.fallback: emulator in the pipeline');
-  const user = get(n.userEnv, 'ERP user', 'the ERP account name');
-  const password = get(n.passwordEnv, 'ERP password', 'the ERP account password');
+  const baseUrl = get(n.baseUrlEnv, 'ERP 地址 / ERP address', ['例如 http://erp.example.com:8088；演练时可在流水线中设置 erp.fallback: emulator', 'e.g. http://erp.example.com:8088; for a rehearsal set erp.fallback: emulator in the pipeline']);
+  const user = get(n.userEnv, 'ERP 用户 / ERP user', ['ERP 账号名', 'the ERP account name']);
+  const password = get(n.passwordEnv, 'ERP 密码 / ERP password', ['ERP 账号的密码', 'the ERP account password']);
   if (baseUrl) {
     // Shown without credentials, and cut after them (a long value is not worth echoing).
     const shown = withoutCredentials(baseUrl).slice(0, 60);
-    if (!/^https?:\/\/[^/]+/i.test(baseUrl)) problems.push(`ERP address: ${n.baseUrlEnv} must start with http:// or https:// (got \`${shown}\`)`);
-    else if (!URL.canParse(baseUrl)) problems.push(`ERP address: ${n.baseUrlEnv} is not a valid URL (got \`${shown}\`; characters such as @ / : in a user name or password must be written %40 %2F %3A)`);
+    if (!/^https?:\/\/[^/]+/i.test(baseUrl)) problems.push(`ERP 地址 / ERP address: ${n.baseUrlEnv} 应以 http:// 或 https:// 开头（实际为 \`${shown}\`）/ ${n.baseUrlEnv} must start with http:// or https:// (got \`${shown}\`)`);
+    else if (!URL.canParse(baseUrl)) problems.push(`ERP 地址 / ERP address: ${n.baseUrlEnv} 不是有效的网址（实际为 \`${shown}\`；用户名或密码中的 @ / : 等字符须写成 %40 %2F %3A）/ ${n.baseUrlEnv} is not a valid URL (got \`${shown}\`; characters such as @ / : in a user name or password must be written %40 %2F %3A)`);
   }
   let serialnum = env[n.serialnumEnv]?.trim() ?? '';
-  if (serialnum && !/^[A-Za-z0-9]{1,20}$/.test(serialnum)) problems.push(`ERP serial: ${n.serialnumEnv} must be 1 to 20 letters or digits`);
+  if (serialnum && !/^[A-Za-z0-9]{1,20}$/.test(serialnum)) problems.push(`ERP 设备序列号 / ERP serial: ${n.serialnumEnv} 应为 1 到 20 个字母或数字 / ${n.serialnumEnv} must be 1 to 20 letters or digits`);
   if (!serialnum) serialnum = defaultSerial(user);
   if (problems.length) return { ok: false, problems };
   return { ok: true, config: redactable({ baseUrl: baseUrl.replace(/\/+$/, ''), user, password, serialnum }) };

@@ -25,21 +25,22 @@ export function decodeResponse(httpStatus: number, text: string, path: string): 
     throw new TransientError(`${path}: HTTP ${httpStatus}${snippet(text)}`, path, httpStatus !== 429 && httpStatus !== 503, `HTTP${httpStatus}`, httpStatus);
   }
   if (httpStatus !== 200) {
-    throw new ProtocolError(`${path}: HTTP ${httpStatus}${snippet(text)} (wrong base URL or path?)`, path, httpStatus);
+    throw new ProtocolError(`${path}: HTTP ${httpStatus}${snippet(text)}（基础地址或路径不对？/ wrong base URL or path?）`, path, httpStatus);
   }
   const trimmed = text.replace(/^\uFEFF/, '').trim();
   if (!trimmed) return { envelope: { header: { status: 0 } }, status: 0, emptyBody: true };
   if (trimmed[0] !== '{') {
     // The runtime answers plain text when it is not started, IIS answers HTML pages.
-    throw new TransientError(`${path}: the ERP answered with ${/^</.test(trimmed) ? 'an HTML page' : 'plain text'} instead of JSON${snippet(trimmed)}`, path, true, /^</.test(trimmed) ? 'HTML' : 'PLAIN', httpStatus);
+    const what = /^</.test(trimmed) ? ['网页', 'an HTML page'] : ['纯文本', 'plain text'];
+    throw new TransientError(`${path}: ERP 返回的是${what[0]}，不是 JSON / the ERP answered with ${what[1]} instead of JSON${snippet(trimmed)}`, path, true, /^</.test(trimmed) ? 'HTML' : 'PLAIN', httpStatus);
   }
   const parsed = parseLenient(trimmed);
   if (parsed === undefined || typeof parsed !== 'object' || parsed === null) {
-    throw new TransientError(`${path}: the ERP answered with a body that is not a JSON document${snippet(trimmed)}`, path, true);
+    throw new TransientError(`${path}: ERP 返回的内容不是 JSON 文档 / the ERP answered with a body that is not a JSON document${snippet(trimmed)}`, path, true);
   }
   const doc = parsed as ResponseEnvelope;
   if (!doc.header || typeof doc.header !== 'object') {
-    throw new TransientError(`${path}: the ERP answered without a header${snippet(trimmed)}`, path, true);
+    throw new TransientError(`${path}: ERP 的应答缺少 header / the ERP answered without a header${snippet(trimmed)}`, path, true);
   }
   const status = typeof doc.header.status === 'number' ? doc.header.status : Number(String(doc.header.status ?? '0').trim() || '0');
   if (doc.header.message) doc.header.message = scrub(decodeEntities(String(doc.header.message)));

@@ -58,7 +58,7 @@ export class BusinessError extends ErpError {
   /** The ERP's own words (body.message.text), scrubbed. */
   readonly text: string;
   constructor(text: string, path: string) {
-    super('business', `${path}: the ERP refused: ${text}`, path);
+    super('business', `${path}: ERP 拒绝 / the ERP refused: ${text}`, path);
     this.text = scrub(text);
   }
 }

@@ -81,12 +81,12 @@ export class Transport {
             clearTimeout(timer);
             resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
           });
-          res.on('error', (err) => fail(new TransientError(`${path}: the connection broke while reading the answer (${code(err)})`, path, true)));
-          res.on('aborted', () => fail(new TransientError(`${path}: the connection broke while reading the answer`, path, true)));
+          res.on('error', (err) => fail(new TransientError(`${path}: 读取应答时连接中断 / the connection broke while reading the answer (${code(err)})`, path, true)));
+          res.on('aborted', () => fail(new TransientError(`${path}: 读取应答时连接中断 / the connection broke while reading the answer`, path, true)));
         },
       );
       const timer = setTimeout(
-        () => fail(new TransientError(`${path}: no answer within ${timeoutMs} ms`, path, true, 'TIMEOUT')),
+        () => fail(new TransientError(`${path}: ${timeoutMs} 毫秒内无应答（超时）/ no answer within ${timeoutMs} ms`, path, true, 'TIMEOUT')),
         timeoutMs,
       );
       req.on('error', (err) => {
@@ -95,7 +95,7 @@ export class Transport {
         // keep-alive socket usually means the server closed it while idle, but a server that
         // dies after storing a save looks the same, so a reset always counts as maybe-sent.
         const notSent = c === 'ECONNREFUSED' || c === 'ENOTFOUND' || c === 'EAI_AGAIN' || c === 'EHOSTUNREACH' || c === 'ENETUNREACH';
-        fail(new TransientError(`${path}: ${notSent ? 'cannot reach the ERP' : 'the connection broke'} (${c})`, path, !notSent, c));
+        fail(new TransientError(`${path}: ${notSent ? '无法连接 ERP / cannot reach the ERP' : '连接中断 / the connection broke'} (${c})`, path, !notSent, c));
       });
       req.end(body);
     });

@@ -164,7 +164,7 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
   const columns = exportColumns(config, layout, probe.cols.length ? probe.cols : undefined);
   if (o.dryRun) {
     summary.recordcount = summary.finalRecordcount = probe.page.recordcount;
-    summary.reconciliation.note = `dry run: ${summary.recordcount} records would be exported to ${freeName(wanted, now)}`;
+    summary.reconciliation.note = `试运行：将导出 ${summary.recordcount} 条记录到 ${freeName(wanted, now)} / dry run: ${summary.recordcount} records would be exported to ${freeName(wanted, now)}`;
     summary.durationMs = Date.now() - started;
     return summary;
   }
@@ -238,10 +238,10 @@ function reconcile(s: ExportSummary): { ok: boolean; note: string } {
   if (s.recordcount !== s.finalRecordcount) {
     return {
       ok: true,
-      note: `the ERP's count changed during the export (${s.recordcount} → ${s.finalRecordcount}): records were added or removed meanwhile; ${accounted} were exported`,
+      note: `导出期间 ERP 的记录数有变化（${s.recordcount} → ${s.finalRecordcount}），期间有记录被添加或删除；已导出 ${accounted} 条 / the ERP's count changed during the export (${s.recordcount} → ${s.finalRecordcount}): records were added or removed meanwhile; ${accounted} were exported`,
     };
   }
-  return { ok: false, note: `exported ${accounted} records but the ERP reports ${s.recordcount}: the file may be incomplete` };
+  return { ok: false, note: `导出了 ${accounted} 条记录，但 ERP 报告共 ${s.recordcount} 条，文件可能不完整 / exported ${accounted} records but the ERP reports ${s.recordcount}: the file may be incomplete` };
 }
 
 /**

@@ -55,7 +55,8 @@ export async function discoverList(client: ErpClient, list: ListName): Promise<L
   if (!best || best.agree < enough) {
     notes.push('没有一列能通过详情往返确认为记录 ID (ord) / no column could be confirmed as the record id through a detail round trip');
   } else {
-    evidence.ord = { id: best.id, evidence: `用该列的值打开详情 (${list === 'customer' ? 'custom/add.asp?edit=1' : 'person/add.asp?edit=1'})，详情与该行其余 ${best.agree} 列一致 / opening the detail by this value returns the same record (${best.agree} other cells agree)` };
+    const detail = list === 'customer' ? 'custom/add.asp?edit=1' : 'person/add.asp?edit=1';
+    evidence.ord = { id: best.id, evidence: `用该列的值打开详情 (${detail})，详情与该行其余 ${best.agree} 列一致 / opening the detail (${detail}) by this value returns the same record (${best.agree} other cells agree)` };
     evidence.details = best.details;
     for (const r of pickRows(first.rows, DETAILS).filter((r) => r !== 0)) {
       const ord = asId(first.rows[r][best.index]);

@@ -68,16 +68,16 @@ export function connectionError(err: unknown, origin: string): Error {
       return new ConnectionError(`${at} 的应答无法理解 / answered in a way zbport does not understand: ${e.message}`, 2);
     case 'transient': {
       const c = e.cause_ ?? '';
-      if (c === 'ENOTFOUND' || c === 'EAI_AGAIN') return new ConnectionError(`找不到主机 / cannot resolve the host of ${at} (${c})`, 2, ['请检查基础地址 (ZB_BASE_URL) 的主机名 / check the host name in the base URL']);
+      if (c === 'ENOTFOUND' || c === 'EAI_AGAIN') return new ConnectionError(`找不到 ${at} 的主机（${c}）/ cannot resolve the host of ${at} (${c})`, 2, ['请检查基础地址（ZB_BASE_URL）中的主机名 / check the host name in the base URL (ZB_BASE_URL)']);
       if (c === 'HTML' && e.httpStatus === 200) {
         return new ConnectionError(`${at} 返回的是网页，不是 ERP 的 JSON 接口 / answers with a web page, not the ERP's JSON API`, 2, ['地址可能指向门户、代理登录页或其他网站 / the address may point at a portal, a proxy login page or another site']);
       }
-      if (c === 'PLAIN') return new ConnectionError(`${at} 的服务端未正常启动 / the ERP's server side is not running: ${e.message}`, 3, ['稍后再试，或请 ERP 管理员检查服务 / try again later, or ask the ERP\'s administrator']);
-      const what = c === 'TIMEOUT' ? '无应答（超时）/ no answer in time'
-        : c === 'ECONNREFUSED' ? '连接被拒绝：ERP 服务没有运行或端口不对 / connection refused: the ERP is not running or the port is wrong'
-        : c.startsWith('HTTP') ? `服务器错误 ${c} / server error ${c}`
-        : `网络错误 / network error (${c || e.message})`;
-      return new ConnectionError(`无法连接 ${at}：${what}`, 3, ['ERP 恢复后，原样重新运行同一命令即可 / run the same command again when the ERP is back']);
+      if (c === 'PLAIN') return new ConnectionError(`${at} 的服务端未正常启动 / the server side of ${at} is not running: ${e.message}`, 3, ['稍后再试，或请 ERP 管理员检查服务 / try again later, or ask the ERP\'s administrator']);
+      const what = c === 'TIMEOUT' ? ['无应答（超时）', 'no answer in time']
+        : c === 'ECONNREFUSED' ? ['连接被拒绝，ERP 服务没有运行或端口不对', 'connection refused: the ERP is not running or the port is wrong']
+        : c.startsWith('HTTP') ? [`服务器错误 ${c}`, `server error ${c}`]
+        : [`网络错误（${c || e.message}）`, `network error (${c || e.message})`];
+      return new ConnectionError(`无法连接 ${at}：${what[0]} / cannot reach ${at}: ${what[1]}`, 3, ['ERP 恢复后，原样重新运行同一命令即可 / run the same command again when the ERP is back']);
     }
     case 'session':
       return new ConnectionError(`${at} 不断拒绝会话 / keeps refusing sessions: ${e.message}`, 3);

@@ -60,7 +60,7 @@ export async function resolveInstallation(o: ResolveOptions): Promise<Installati
 export async function loadProfile(file: string): Promise<InstallationConfig> {
   const r = await loadDefinition(path.resolve(file));
   if (!r.ok) {
-    throw new ConfigError(`安装配置文件有误 / the installation profile \`${file}\` is not valid`, r.problems.map((p) => formatProblem({ ...p, file })));
+    throw new ConfigError(`安装配置文件 \`${file}\` 有误 / the installation profile \`${file}\` is not valid`, r.problems.map((p) => formatProblem({ ...p, file })));
   }
   if (r.pipeline.config.kind !== 'installation') {
     throw new ConfigError(`\`${file}\` 是流水线，不是安装配置 / is a pipeline (kind: ${r.pipeline.config.kind}), not an installation profile (kind: installation)`);

@@ -10,6 +10,8 @@
  * the first minutes look slow.
  */
 
+import { lang, say, type Lang } from './lang.js';
+
 /** Where the rows read so far stand. */
 export interface ProgressCounts {
   read: number;
@@ -68,8 +70,10 @@ export function progressState(c: ProgressCounts, position: { done: number; total
   return { fraction, rowsPerSecond, etaSeconds };
 }
 
-/** The line itself: Chinese and English side by side. */
-export function progressLine(label: string, c: ProgressCounts, st: ProgressState): string {
+/** The line itself: Chinese and English side by side, or the one language asked for. */
+export function progressLine(label: string, c: ProgressCounts, st: ProgressState, l: Lang = lang()): string {
+  // Word pairs rather than `中文 / English`: the line is redrawn in place and must stay short.
+  const w = (zh: string, en: string) => (l === 'zh' ? zh : l === 'en' ? en : `${zh} ${en}`);
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   let bar = '';
   if (st.fraction !== undefined) {
@@ -78,11 +82,11 @@ export function progressLine(label: string, c: ProgressCounts, st: ProgressState
     // Rounded down: 100% only when every row is finished.
     bar = `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${String(Math.floor(st.fraction * 100)).padStart(3)}% `;
   }
-  const parts = [`${n(c.read)} 行 rows`, `完成 done ${n(c.done)}`];
-  if (c.rejected) parts.push(`拒绝 rejected ${n(c.rejected)}`);
-  if (c.failed) parts.push(`失败 failed ${n(c.failed)}`);
-  parts.push(`${n(st.rowsPerSecond)} 行/秒 rows/s`);
-  if (st.etaSeconds !== undefined) parts.push(`剩余 ETA ${clock(st.etaSeconds)}`);
+  const parts = [`${n(c.read)} ${w('行', 'rows')}`, `${w('完成', 'done')} ${n(c.done)}`];
+  if (c.rejected) parts.push(`${w('拒绝', 'rejected')} ${n(c.rejected)}`);
+  if (c.failed) parts.push(`${w('失败', 'failed')} ${n(c.failed)}`);
+  parts.push(`${n(st.rowsPerSecond)} ${w('行/秒', 'rows/s')}`);
+  if (st.etaSeconds !== undefined) parts.push(`${w('剩余', 'ETA')} ${clock(st.etaSeconds)}`);
   return `${label} ${bar}${parts.join(' · ')}`;
 }
 
@@ -107,7 +111,7 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
       if (tty) stream.write(`\r\x1b[2K${fit(line(c, position), stream.columns)}`);
       else if (Date.now() - lastPlain >= 10_000) {
         lastPlain = Date.now();
-        stream.write(`${new Date().toISOString()} progress ${line(c, position)}\n`);
+        stream.write(`${new Date().toISOString()} ${say('进度', 'progress')} ${line(c, position)}\n`);
       }
     },
     done(c, position) {

@@ -28,6 +28,7 @@ import type { Cell } from '../sources/types.js';
 import { normalizeHeader } from '../validate/index.js';
 import { LineFile } from './line-file.js';
 import { scrub } from '../erp/scrub.js';
+import { lang, rowReason } from './lang.js';
 
 export const ROW_HEADER = '原始行号';
 export const REASON_HEADER = '错误原因';
@@ -143,12 +144,14 @@ export class RejectsWorkbook {
     // Cells beyond the header (ragged rows) are kept too: nothing of the source row is dropped.
     for (let i = this.opts.headers.length; i < cells.length; i++) take(i);
     // The reasons may quote the ERP: scrubbed once more (the row's own cells are the user's data).
-    const reasons = excelCellText(scrub(problems.map((p) => `${p.column ? `${p.column}：` : ''}${p.message.zh}`).join('；')), CUT_REASON_NOTE).text;
+    const l = lang();
+    const reasons = excelCellText(scrub(problems.map((p) => `${p.column ? `${p.column}${l === 'en' ? ': ' : '：'}` : ''}${rowReason(p.message, l)}`).join(l === 'en' ? '; ' : '；')), CUT_REASON_NOTE).text;
     const marks: Array<[number, string]> = [];
     for (const p of problems) {
       const src = sourceIndex(p, this.opts.headers);
       const at = src === undefined ? -1 : this.keep.indexOf(src);
-      if (at >= 0) marks.push([at, excelCellText(scrub(`${p.code}: ${p.message.zh}\n${p.message.en}`), '…').text]);
+      const said = l === 'both' ? `${p.message.zh}\n${p.message.en}` : rowReason(p.message, l);
+      if (at >= 0) marks.push([at, excelCellText(scrub(`${p.code}: ${said}`), '…').text]);
     }
     const held: Held = { row, seq: this.seq++, cells: out, reasons, marks };
     this.measure(held);

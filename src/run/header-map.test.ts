@@ -17,7 +17,7 @@ describe('header matching', () => {
     expect(plan.notes[0]).toMatch(/^mapping\.age：可选列 `年龄` 不在文件中.*optional column `年龄` is not in the file/);
     expect(plan.columns.map((c) => c.field)).toEqual(['company', 'person_name']);
     const strict = planHeaders(['客户名称'], { company: '客户名称', age: '年龄' });
-    expect(strict.problems[0]).toBe('mapping.age: no column named `年龄`');
+    expect(strict.problems[0]).toBe('mapping.age: 文件中没有 `年龄` 列 / no column named `年龄`');
   });
 
   it('falls back to the field\'s caption and catalog aliases, and says so', () => {
@@ -29,7 +29,7 @@ describe('header matching', () => {
     // Without the catalog (or for a name two fields share) there is no fallback.
     expect(planHeaders(['联系人'], { person_name: '联系人姓名' }).problems[0]).toMatch(/no column named `联系人姓名`/);
     const followup = planHeaders(['开始时间'], { '@ret2_0': '完成开始', '@ret_0': { from: '计划开始', optional: true } }, {}, FOLLOWUP_FIELDS);
-    expect(followup.problems[0]).toMatch(/mapping\.@ret2_0: no column named `完成开始`/);
+    expect(followup.problems[0]).toMatch(/mapping\.@ret2_0: .*no column named `完成开始`/);
   });
 
   it('a fallback never takes a column another mapping or a lookup column names', () => {
@@ -37,7 +37,7 @@ describe('header matching', () => {
     expect(plan.columns.map((c) => [c.field, c.header])).toEqual([['mobile', '手机'], ['company', '客户名称']]);
     expect(plan.extra.name.header).toBe('联系人');
     const taken = planHeaders(['电话'], { phone: '办公电话', phone2: '电话' }, {}, CONTACT_FIELDS);
-    expect(taken.problems[0]).toMatch(/mapping\.phone: no column named `办公电话`/);
+    expect(taken.problems[0]).toMatch(/mapping\.phone: .*no column named `办公电话`/);
   });
 
   it('a header twice is a problem naming both columns', () => {

@@ -80,7 +80,7 @@ export function planHeaders(
   const problems: string[] = [];
   const notes: string[] = [];
   const duplicate = (what: string, name: string, hits: number[]) =>
-    problems.push(`${what}: the header \`${name}\` appears ${hits.length} times (columns ${hits.map((i) => columnLetter(i + 1)).join(', ')}); rename one of them`);
+    problems.push(`${what}: 表头 \`${name}\` 出现了 ${hits.length} 次（${hits.map((i) => columnLetter(i + 1)).join(', ')} 列），请改掉其中一个 / the header \`${name}\` appears ${hits.length} times (columns ${hits.map((i) => columnLetter(i + 1)).join(', ')}); rename one of them`);
   /** The column of the first name found; null when a name is there twice (a problem already). */
   const find = (names: string[], what: string): number | null | undefined => {
     for (const name of names) {
@@ -120,7 +120,7 @@ export function planHeaders(
     const i = find([name], role);
     if (i === null) continue;
     if (i === undefined) {
-      problems.push(`${role}: no column named \`${name}\``);
+      problems.push(`${role}: 文件中没有 \`${name}\` 列 / no column named \`${name}\``);
       continue;
     }
     used.add(i);
@@ -146,10 +146,10 @@ export function planHeaders(
     } else if (src.optional) {
       notes.push(`mapping.${field}：可选列 ${wanted} 不在文件中，本次不导入该字段 / optional column ${wanted} is not in the file: \`${field}\` is left out of this run`);
     } else {
-      problems.push(`mapping.${field}: no column named ${src.from.map((n) => `\`${n}\``).join(' or ')}`);
+      problems.push(`mapping.${field}: 文件中没有 ${src.from.map((n) => `\`${n}\``).join('、')} 列 / no column named ${src.from.map((n) => `\`${n}\``).join(' or ')}`);
     }
   }
-  if (problems.length) problems.push(`the file's headers are: ${headers.filter(Boolean).map((h) => `\`${h}\``).join(', ') || '(none)'}`);
+  if (problems.length) problems.push(`文件的表头 / the file's headers: ${headers.filter(Boolean).map((h) => `\`${h}\``).join(', ') || '（无 / none）'}`);
   const unmapped = headers.filter((h, i) => h && !used.has(i));
   return { columns, unmapped, problems, extra, notes };
 }

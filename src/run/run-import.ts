@@ -36,6 +36,8 @@ import { progressCounts, type Progress } from '../report/progress.js';
 import type { Logger } from '../report/logger.js';
 import type { ListNeeds } from '../installation/list-layout.js';
 import type { RunTimeline } from '../report/run-timeline.js';
+import { rowReason } from '../report/lang.js';
+import { plainCaption } from '../catalog/index.js';
 
 export interface ImportRunOptions {
   pipeline: LoadedPipeline & { config: ImportConfig };
@@ -96,10 +98,10 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
 
   const plan = planHeaders(reader.headers, config.mapping, entity.extraColumns(config), entity.fields);
   if (plan.problems.length) {
-    throw new ConfigError(`${where(reader)}: the pipeline's mapping does not fit the file's header row (row ${reader.headerRow})`, plan.problems);
+    throw new ConfigError(`${where(reader)}: 流水线的映射与文件的表头（第 ${reader.headerRow} 行）对不上 / the pipeline's mapping does not fit the file's header row (row ${reader.headerRow})`, plan.problems);
   }
   for (const note of plan.notes) opts.log.info(note);
-  if (plan.unmapped.length) opts.log.info(`ignored columns (not mapped): ${plan.unmapped.join(', ')}`);
+  if (plan.unmapped.length) opts.log.info(`未映射、不导入的列 / ignored columns (not mapped): ${plan.unmapped.join(', ')}`);
 
   const preparer = new RowPreparer({
     file: reader.file, sheet: reader.sheet, fields: entity.fields, columns: plan.columns,
@@ -107,11 +109,13 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
     references: entity.references(config),
   });
   const matchKeys = effectiveMatchKeys(config);
+  // Match keys as people read them: the file's headers (客户名称+联系人姓名+手机), not field ids.
+  const keyNames = matchKeys.map((k) => plan.columns.find((c) => c.field === k && c.index >= 0)?.header || plainCaption(entity.fields.find((f) => f.id === k)?.caption ?? k)).join('+');
   // Connection and list columns are checked before any row is read or anything written.
   await opts.prepare?.(entity.needs(config, matchKeys));
   const journalFile = opts.dryRun ? undefined : await journalPath(opts.pipeline, await sourceIdentity({ ...config.source, file }), opts.target);
   const journal = journalFile ? writable('stateDir', config.stateDir, () => Journal.open(journalFile)) : undefined;
-  if (journal?.resumed) opts.log.info(`resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);
+  if (journal?.resumed) opts.log.info(`继续上次中断的运行：${journal.file} 中记录了 ${journal.resumed} 行 / resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);
   const run = await entity.start({ config, erp: opts.erp, journal, dryRun: opts.dryRun, matchKeys, target: opts.target, log: opts.log, writable });
   writable('reports.dir', reportDir, () => mkdirSync(reportDir, { recursive: true }));
   const rejects = config.reports.rejects
@@ -143,7 +147,7 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
     for (const p of problems) s.problems[p.code] = (s.problems[p.code] ?? 0) + 1;
     opts.timeline?.row(outcome, problems);
     rejects?.add(src.cells, problems);
-    results?.add({ row: src.row, outcome, ord, code: problems[0]?.code, reason: problems.map((p) => p.message.zh).join('；') });
+    results?.add({ row: src.row, outcome, ord, code: problems[0]?.code, reason: problems.map((p) => rowReason(p.message)).join('；') });
   };
 
   const processRow = async (src: SourceRow): Promise<{ later: Promise<void> } | undefined> => {
@@ -170,8 +174,8 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
       const first = firstRowOfKey.addOrGet(mk, src.row);
       if (first !== undefined) {
         reject(src, [preparer.problem(src.row, undefined, matchKeys.join('+'), '', 'DUPLICATE_IN_FILE', {
-          zh: `与第 ${first} 行重复（匹配键：${matchKeys.join('+')}）`,
-          en: `duplicate of row ${first} (match key: ${matchKeys.join('+')})`,
+          zh: `与第 ${first} 行重复（匹配键：${keyNames}）`,
+          en: `duplicate of row ${first} (match key: ${keyNames})`,
         })], 'lookup');
         return undefined;
       }
@@ -219,7 +223,7 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
       consecutiveFailures++;
       reject(src, [preparer.problem(src.row, undefined, '', '', r.code, { zh: r.zh, en: r.en })], r.code === 'ERP_REJECTED' ? 'erp' : 'lookup', r.outcome, r.ord);
       if (consecutiveFailures >= config.write.maxConsecutiveFailures && !abort) {
-        abort = `${consecutiveFailures} rows in a row were refused or failed (write.maxConsecutiveFailures); stopped to protect the ERP`;
+        abort = `连续 ${consecutiveFailures} 行被拒绝或失败（write.maxConsecutiveFailures），为保护 ERP 已停止 / ${consecutiveFailures} rows in a row were refused or failed (write.maxConsecutiveFailures); stopped to protect the ERP`;
       }
       return;
     }
@@ -273,7 +277,7 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
       // The row it was writing is not a bad row: it is left for the next run (a create stays
       // pending in the journal), and counted so the identities of the summary hold.
       fatal ??= err;
-      abort ??= `stopped: ${(err as Error).message}`;
+      abort ??= `已停止 / stopped: ${(err as Error).message}`;
       s.interrupted++;
       results?.add({ row: row.row, outcome: 'interrupted', reason: '运行因错误停止，未完成 / the run stopped on an error before this row was done' });
     };
@@ -363,7 +367,7 @@ function writable<T>(setting: string, dir: string, open: () => T): T {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (!code) throw err;
-    throw new ConfigError(`cannot write to ${setting} \`${dir}\` (${code}): it must be a folder this user can write to`);
+    throw new ConfigError(`无法写入 ${setting} \`${dir}\`（${code}），它必须是当前用户可写的文件夹 / cannot write to ${setting} \`${dir}\` (${code}): it must be a folder this user can write to`);
   }
 }
 

@@ -59,7 +59,7 @@ export function takeRunLock(config: LockedPipeline, o: RunFlags, log: Logger): R
       releaseAll();
       const code = (err as NodeJS.ErrnoException).code;
       if (!code) throw err;
-      throw new ConfigError(`无法写入状态文件夹 / cannot write to stateDir \`${dir}\` (${code}): it must be a folder this user can write to`);
+      throw new ConfigError(`无法写入状态文件夹 stateDir \`${dir}\`（${code}），它必须是当前用户可写的文件夹 / cannot write to stateDir \`${dir}\` (${code}): it must be a folder this user can write to`);
     }
     if (!r.ok) {
       releaseAll();

@@ -31,7 +31,7 @@ export function readExportState(file: string): ExportState {
     // falls through to the message below
   }
   throw new ConfigError(`导出水位文件已损坏 / the export's state file is damaged: ${file}`, [
-    'delete it and run with --full-refresh to export everything again / 删除它并用 --full-refresh 重新全量导出',
+    '删除它并用 --full-refresh 重新全量导出 / delete it and run with --full-refresh to export everything again',
   ]);
 }
 

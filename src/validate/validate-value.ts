@@ -26,6 +26,14 @@ function captionOf(field: FieldSpec): string {
   return c;
 }
 
+/**
+ * The field as the English reason names it: its caption, which is what the file and the ERP
+ * show, with the id beside it (`生日 (year1)`).
+ */
+function enName(field: FieldSpec, name = captionOf(field)): string {
+  return name === field.id ? name : `${name} (${field.id})`;
+}
+
 const BLANK: ValueResult = Object.freeze({ ok: true, value: '' });
 const NO_OPTIONS: ValidateOptions = Object.freeze({});
 
@@ -33,7 +41,7 @@ export function validateValue(field: FieldSpec, input: Cell, opts: ValidateOptio
   if (input === undefined) return BLANK;
   const name = captionOf(field);
   if (typeof input !== 'string') {
-    if (input.kind === 'error') return bad('CELL_ERROR', `${name}单元格是错误值 ${input.text}`, `${field.id}: the cell holds the error ${input.text}`);
+    if (input.kind === 'error') return bad('CELL_ERROR', `${name}单元格是错误值 ${input.text}`, `${enName(field, name)}: the cell holds the error ${input.text}`);
     if (field.type === 'date' || field.type === 'datetime') return checkDate(field, name, input.text);
     input = input.text;
   }
@@ -44,12 +52,12 @@ export function validateValue(field: FieldSpec, input: Cell, opts: ValidateOptio
       if (field.options) return enumCheck(field, name, v, opts);
       const t = halfwidth(v).trim().replace(/,/g, '');
       const m = /^([+-]?\d+)(?:\.0+)?$/.exec(t);
-      if (!m || !Number.isSafeInteger(Number(m[1]))) return bad('NOT_INTEGER', `${name}应为整数，实际为“${shorten(v, 20)}”`, `${field.id} must be a whole number, got \`${shorten(v, 20)}\``);
+      if (!m || !Number.isSafeInteger(Number(m[1]))) return bad('NOT_INTEGER', `${name}应为整数，实际为“${shorten(v, 20)}”`, `${enName(field, name)} must be a whole number, got \`${shorten(v, 20)}\``);
       return outOfRange(field, name, Number(m[1])) ?? enumCheck(field, name, String(Number(m[1])), opts);
     }
     case 'number': {
       const t = halfwidth(v).trim().replace(/,/g, '');
-      if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(t)) return bad('NOT_NUMBER', `${name}应为数字，实际为“${shorten(v, 20)}”`, `${field.id} must be a number, got \`${shorten(v, 20)}\``);
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(t)) return bad('NOT_NUMBER', `${name}应为数字，实际为“${shorten(v, 20)}”`, `${enName(field, name)} must be a number, got \`${shorten(v, 20)}\``);
       return outOfRange(field, name, Number(t)) ?? { ok: true, value: String(Number(t)) };
     }
     case 'date':
@@ -63,7 +71,7 @@ export function validateValue(field: FieldSpec, input: Cell, opts: ValidateOptio
       }
       const n = utf16Length(v);
       if (field.maxLength && n > field.maxLength) {
-        return bad('TOO_LONG', `${name}超过${field.maxLength}个字符（实际${n}）`, `${field.id} is longer than ${field.maxLength} characters (${n}; characters outside the BMP such as 𠮷 count 2)`);
+        return bad('TOO_LONG', `${name}超过${field.maxLength}个字符（实际${n}）`, `${enName(field, name)} is longer than ${field.maxLength} characters (${n}; characters outside the BMP such as 𠮷 count 2)`);
       }
       return { ok: true, value: v };
     }
@@ -72,11 +80,11 @@ export function validateValue(field: FieldSpec, input: Cell, opts: ValidateOptio
 
 function checkDate(field: FieldSpec, name: string, v: string): ValueResult {
   const r = parseDateText(v);
-  if (!r.ok) return bad('BAD_DATE', `${name}不是有效日期：“${shorten(v, 30)}”（例：1990-01-02、1990/1/2、1990年1月2日）`, `${field.id} is not a valid date: \`${shorten(v, 30)}\` (e.g. 1990-01-02, 1990/1/2, 1990年1月2日)`);
+  if (!r.ok) return bad('BAD_DATE', `${name}不是有效日期：“${shorten(v, 30)}”（例：1990-01-02、1990/1/2、1990年1月2日）`, `${enName(field, name)} is not a valid date: \`${shorten(v, 30)}\` (e.g. 1990-01-02, 1990/1/2, 1990年1月2日)`);
   const day = r.date.slice(0, 10);
   const range = field.dateRange;
   if (range && (day < range.min || day > range.max)) {
-    return bad('OUT_OF_RANGE', `${name}应在 ${range.min} 到 ${range.max} 之间，实际为 ${day}`, `${field.id} must be between ${range.min} and ${range.max}, got ${day}`);
+    return bad('OUT_OF_RANGE', `${name}应在 ${range.min} 到 ${range.max} 之间，实际为 ${day}`, `${enName(field, name)} must be between ${range.min} and ${range.max}, got ${day}`);
   }
   return { ok: true, value: field.type === 'date' ? day : r.date };
 }
@@ -85,7 +93,7 @@ function checkDate(field: FieldSpec, name: string, v: string): ValueResult {
 function outOfRange(field: FieldSpec, name: string, n: number): ValueResult | undefined {
   const r = field.range;
   if (!r || (n >= r.min && n <= r.max)) return undefined;
-  return bad('OUT_OF_RANGE', `${name}应在 ${r.min} 到 ${r.max} 之间，实际为 ${n}`, `${field.id} must be between ${r.min} and ${r.max}, got ${n}`);
+  return bad('OUT_OF_RANGE', `${name}应在 ${r.min} 到 ${r.max} 之间，实际为 ${n}`, `${enName(field, name)} must be between ${r.min} and ${r.max}, got ${n}`);
 }
 
 /** An enum value by label or by id; overrides map labels to this installation's ids. */
@@ -103,7 +111,7 @@ function enumCheck(field: FieldSpec, name: string, v: string, opts: ValidateOpti
   if (opts.enumOverrides && Object.values(opts.enumOverrides).includes(t)) return { ok: true, value: t };
   if (field.freeText) return { ok: true, value: v };
   const allowed = field.options.map((o) => (o.value === o.label ? o.label : `${o.label}(${o.value})`)).join('、');
-  return bad('BAD_ENUM', `${name}只能是：${allowed}；实际为“${shorten(v, 20)}”`, `${field.id} must be one of ${allowed}; got \`${shorten(v, 20)}\``);
+  return bad('BAD_ENUM', `${name}只能是：${allowed}；实际为“${shorten(v, 20)}”`, `${enName(field, name)} must be one of ${allowed}; got \`${shorten(v, 20)}\``);
 }
 
 export interface RecordProblem {
@@ -128,9 +136,12 @@ export function validateRecord(fields: FieldSpec[], values: Record<string, strin
       }
     }
     if (f.required && f.id in values && (values[f.id] ?? '') === '') {
-      out.push({ field: f.id, code: 'REQUIRED', message: { zh: `${plainCaption(f.caption)}不能为空`, en: `${f.id} (${plainCaption(f.caption)}) is required` } });
+      out.push({ field: f.id, code: 'REQUIRED', message: { zh: `${plainCaption(f.caption)}不能为空`, en: `${enName(f)} is required` } });
     } else if (f.required && !(f.id in values) && f.requiredWhen) {
-      out.push({ field: f.id, code: 'REQUIRED', message: { zh: `${plainCaption(f.caption)}不能为空（${f.requiredWhen.field}=${values[f.requiredWhen.field]}时必填）`, en: `${f.id} is required when ${f.requiredWhen.field} is ${values[f.requiredWhen.field]}` } });
+      const when = fields.find((x) => x.id === f.requiredWhen!.field);
+      const whenZh = when ? captionOf(when) : f.requiredWhen.field;
+      const whenEn = when ? enName(when) : f.requiredWhen.field;
+      out.push({ field: f.id, code: 'REQUIRED', message: { zh: `${plainCaption(f.caption)}不能为空（${whenZh}=${values[f.requiredWhen.field]}时必填）`, en: `${enName(f)} is required when ${whenEn} is ${values[f.requiredWhen.field]}` } });
     }
   }
   return out;

@@ -75,7 +75,7 @@ describe('validateValue', () => {
     expect(r).toMatchObject({ ok: false, code: 'TOO_LONG' });
     if (!r.ok) {
       expect(r.message.zh).toBe('联系人姓名超过50个字符（实际51）');
-      expect(r.message.en).toContain('person_name is longer than 50');
+      expect(r.message.en).toContain('联系人姓名 (person_name) is longer than 50');
     }
     expect(validateValue(contact('joy'), 'x'.repeat(3001))).toMatchObject({ ok: false, code: 'TOO_LONG' });
     expect(validateValue(contact('intro'), 'x'.repeat(5000))).toMatchObject({ ok: true });
