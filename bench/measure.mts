@@ -39,7 +39,7 @@ if (mode === 'cli') {
   });
   const summary = JSON.parse(out);
   rows = summary.read ?? summary.rows;
-  Object.assign(extra, { created: summary.created, rejected: summary.rejected, failed: summary.failed, durationMs: summary.durationMs, childMaxRssMB: summary.peakRssMB, childCpuMs: (childTicks() - before) * 10 });
+  Object.assign(extra, { created: summary.created, rejected: summary.rejected, failed: summary.failed, durationMs: summary.durationMs, childMaxRssMB: summary.peakRssMB, childCpuMs: (childTicks() - before) * 10, concurrency: summary.concurrency });
 } else if (mode === 'bare-csv') {
   const [file, encoding] = args;
   const input = createReadStream(file);

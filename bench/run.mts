@@ -8,6 +8,8 @@
  * 3. XLSX read next to bare exceljs streaming, and peak RSS.
  * 4. Export of 200,000 contacts to .xlsx and .csv.
  * 5. The peer baseline: one save after another, as common scripts do.
+ * auto. `write.concurrency: auto` against an emulator that takes N requests at once and queues or
+ *    refuses the rest: where the limit settles, and rows/s against N ÷ the service time of a row.
  * BENCH_SCALE=0.1 runs everything at a tenth of the sizes (a quick look).
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -19,7 +21,7 @@ import ExcelJS from 'exceljs';
 import { customerName } from '../src/emulator/seed.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
-/** BENCH_ONLY=import,faults runs some sections only (import, peer, dry, xlsx, export, faults, requests). */
+/** BENCH_ONLY=import,faults runs some sections only (import, peer, dry, xlsx, export, faults, requests, auto). */
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
 const only = (section: string) => !ONLY || ONLY.has(section);
 const n = (x: number) => Math.max(100, Math.round(x * SCALE));
@@ -93,7 +95,7 @@ async function writeCsv(file: string, rows: number, tag: string, encoding: 'utf8
   await new Promise((r) => out.end(r));
 }
 
-function importPipeline(name: string, concurrency: number): string {
+function importPipeline(name: string, concurrency: number | 'auto'): string {
   const mapping = Object.entries(FIELD_OF).map(([h, f]) => `  ${f}: ${h}`).join('\n');
   const file = path.join(work, `${name}.yaml`);
   writeFileSync(file, `name: ${name}\nkind: import\nentity: contact\ninstallation: ${PROFILE}\nerp: { timeoutMs: 60000 }\nsource: { file: in.csv }\nmapping:\n  company: 客户名称\n${mapping}\nwrite:\n  mode: upsert\n  concurrency: ${concurrency}\n  retries: 3\nreports: { dir: '${work}/reports/${name}-{time}', rejects: false }\nstateDir: ${work}/state\n`);
@@ -119,7 +121,7 @@ execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 
 // Beside each run: a bare node:http loop at the same concurrency against a fresh emulator, the
 // ceiling this machine's loopback and event loops allow, and the CPU each side used, which tells
 // whether the tool or the emulator was the bottleneck.
-if (only('import')) log('1/6 import throughput against the Little\'s-law bound (emulator service time 20 ms)');
+if (only('import')) log('1/8 import throughput against the Little\'s-law bound (emulator service time 20 ms)');
 for (const c of only('import') ? [1, 4, 16, 64] : []) {
   const emu = await emulator(['--seed-customers', String(CUSTOMERS), '--seed-contacts', '0', '--latency', '20']);
   const rows = Math.max(50, Math.round(c * 150 * Math.max(SCALE, 0.2)));
@@ -156,7 +158,7 @@ for (const c of only('import') ? [1, 4, 16, 64] : []) {
 
 // ---- 5. peer baseline (same emulator settings) ----------------------------------------------
 if (only('peer')) {
-  log('5/6 peer baseline: one save after another');
+  log('5/8 peer baseline: one save after another');
   const emu = await emulator(['--seed-customers', String(CUSTOMERS), '--seed-contacts', '0', '--latency', '20']);
   const rows = Math.max(50, Math.round(200 * Math.max(SCALE, 0.25)));
   const csv = path.join(work, 'peer.csv');
@@ -168,7 +170,7 @@ if (only('peer')) {
 
 // ---- 2. dry-run throughput against bare csv-parse -------------------------------------------
 for (const [label, rows, encoding] of only('dry') ? ([['1,000,000-row UTF-8 CSV', n(1_000_000), 'utf8'], ['200,000-row GB18030 CSV', n(200_000), 'gb18030']] as const) : []) {
-  log(`2/6 dry run, ${label}`);
+  log(`2/8 dry run, ${label}`);
   const csv = path.join(work, `dry-${encoding}.csv`);
   await writeCsv(csv, rows, '演练', encoding);
   const emu = await emulator(['--seed-customers', String(CUSTOMERS), '--seed-contacts', '1000']);
@@ -186,7 +188,7 @@ for (const [label, rows, encoding] of only('dry') ? ([['1,000,000-row UTF-8 CSV'
 // ---- 3. XLSX read against bare exceljs streaming --------------------------------------------
 if (only('xlsx')) {
   const rows = n(200_000);
-  log(`3/6 XLSX read, ${fmt(rows)} rows with shared strings`);
+  log(`3/8 XLSX read, ${fmt(rows)} rows with shared strings`);
   const file = path.join(work, 'read.xlsx');
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true });
   const ws = wb.addWorksheet('联系人');
@@ -203,7 +205,7 @@ if (only('xlsx')) {
 // ---- 4. export -------------------------------------------------------------------------------
 if (only('export')) {
   const rows = n(200_000);
-  log(`4/6 export of ${fmt(rows)} contacts`);
+  log(`4/8 export of ${fmt(rows)} contacts`);
   const emu = await emulator(['--seed-customers', String(CUSTOMERS), '--seed-contacts', String(rows)]);
   for (const ext of ['xlsx', 'csv']) {
     const p = path.join(work, `export-${ext}.yaml`);
@@ -221,7 +223,7 @@ if (only('export')) {
 if (only('requests')) {
   const existing = Math.round(20_000 * Math.max(SCALE, 0.1));
   const rows = Math.round(10_000 * Math.max(SCALE, 0.1));
-  log(`7/7 requests per created row: ${fmt(rows)} rows into ${fmt(existing)} existing contacts`);
+  log(`7/8 requests per created row: ${fmt(rows)} rows into ${fmt(existing)} existing contacts`);
   const emu = await emulator(['--seed-customers', String(CUSTOMERS), '--seed-contacts', String(existing), '--latency', '20']);
   const csv = path.join(work, 'requests.csv');
   await writeCsv(csv, rows, '请求', 'utf8');
@@ -244,7 +246,7 @@ if (only('requests')) {
 // stored before the fault): adaptive time limits keep hung requests from costing the full limit.
 if (only('faults')) {
   const rows = Math.max(500, Math.round(5000 * Math.max(SCALE, 0.2)));
-  log(`6/6 ${fmt(rows)}-row import, fault-free and under the 10% fault mix`);
+  log(`6/8 ${fmt(rows)}-row import, fault-free and under the 10% fault mix`);
   const rates: number[] = [];
   for (const failRate of [0, 0.1]) {
     const emu = await emulator(['--seed-customers', String(CUSTOMERS), '--seed-contacts', '0', '--latency', '20', '--fail-rate', String(failRate)]);
@@ -262,6 +264,39 @@ if (only('faults')) {
       note: `created ${m.created}, failed ${m.failed}${failRate ? `; emulator faults: ${faults}` : ''}`,
     });
     log(`   fail-rate ${failRate}: ${fmt(rate)} rows/s, created ${m.created}, failed ${m.failed}`);
+  }
+}
+
+// ---- auto. concurrency: auto against an ERP that takes N requests at once ----------------------
+// The emulator serves N requests at once (20 ms each) and queues the rest (answers slow down) or
+// refuses them with HTTP 500 服务器太忙 (Server Too Busy). The run starts at 8 and must settle
+// within 20% of N without a failed row; "settled" is the median of the limit over the second half
+// of the run, as the run's own summary reports it. The bound counts the emulator's service time
+// only (queueing excluded), so it is what N requests at once could do.
+if (only('auto')) {
+  log('8/8 concurrency auto against an emulator limited to N requests in flight');
+  for (const overflow of ['queue', 'fail'] as const) {
+    for (const N of [16, 32]) {
+      const emu = await emulator(['--seed-customers', String(CUSTOMERS), '--seed-contacts', '0', '--latency', '20', '--max-in-flight', String(N), '--overflow', overflow]);
+      const rows = Math.max(1000, Math.round(N * 150 * Math.max(SCALE, 0.2)));
+      const csv = path.join(work, `auto-${overflow}-${N}.csv`);
+      await writeCsv(csv, rows, `自动${overflow}${N}_`, 'utf8');
+      const before = await emu.stats();
+      const m = await measure(['cli', importPipeline(`bench-auto-${overflow}-${N}`, 'auto'), csv], ERP_ENV(emu.url));
+      const after = await emu.stats();
+      await emu.stop();
+      const serviceMsPerRow = (after.serviceMs - before.serviceMs) / rows;
+      const bound = N / (serviceMsPerRow / 1000);
+      const rate = (rows * 1000) / (m.durationMs as number);
+      const c = m.concurrency as { final: number; median: number; max: number; min: number; slowdowns: number; failures: number };
+      results.push({
+        benchmark: `import, concurrency auto, ERP takes ${N} at once, ${overflow === 'queue' ? 'queues' : 'refuses'} the rest`, rows, 'rows/s': fmt(rate),
+        bound: `${fmt(bound)} rows/s (${N} ÷ ${serviceMsPerRow.toFixed(1)} ms a row)`, ratio: (rate / bound).toFixed(2), 'peak RSS MB': m.maxRssMB,
+        'settled limit': c.median,
+        note: `limit settled at ${c.median} = ${(c.median / N).toFixed(2)} × ${N} (final ${c.final}, range ${c.min}–${c.max}, ${c.slowdowns} slowdowns, ${c.failures} refusals); ERP's most in flight ${after.inFlightMax}; created ${m.created}, failed ${m.failed}`,
+      });
+      log(`   N=${N} ${overflow}: limit settled at ${c.median} (${(c.median / N).toFixed(2)} × N), ${fmt(rate)} rows/s = ${(rate / bound).toFixed(2)} of ${fmt(bound)}, failed ${m.failed}`);
+    }
   }
 }
 

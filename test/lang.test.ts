@@ -40,7 +40,7 @@ mapping:
   company: 客户名称
   mobil: 手机
 write:
-  concurrency: many
+  retries: many
 bogus: 1
 `;
 const BAD_RULES = `name: bad-rules
@@ -67,7 +67,7 @@ describe('lint speaks the language asked for (issue 15)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error 未知的设置 `bogus` / unknown setting `bogus` (可选值 / known: name,');
     expect(r.stderr).toContain('`mapping.mobil`: `mobil` 不是联系人的字段 / `mobil` is not a contact field');
-    expect(r.stderr).toContain('`write.concurrency`: 应为数字，实际为文本 `many` / expected number, got string `many`');
+    expect(r.stderr).toContain('`write.retries`: 应为数字，实际为文本 `many` / expected number, got string `many`');
     expect(r.stderr).toContain('必填字段联系人姓名（person_name）没有对应的列 / required field 联系人姓名 (`person_name`) is not mapped');
     expect(r.stderr).toContain('未知的转换 `phon` / unknown transform `phon`');
     expect(r.stderr).toContain('匹配键 `email` 没有对应的列 / match key `email` is not mapped');

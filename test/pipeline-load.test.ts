@@ -29,7 +29,9 @@ const INVALID: Array<{ name: string; yaml: string; expect: Array<string | RegExp
   { name: 'required not mapped', yaml: VALID.replace('  person_name: 姓名\n', ''), expect: ['person_name', 'not mapped'] },
   { name: 'match key not mapped', yaml: `${VALID}write:\n  matchKeys: [company, email]\n`, expect: ['write.matchKeys.1', '`email` is not mapped'] },
   { name: 'match keys that match nothing in update mode', yaml: `${VALID.replace('  mobile: 手机\n', '').replace('  company: 客户名称\n', '').replace('  person_name: 姓名\n', '  email: 邮箱\n')}write:\n  mode: update\n`, expect: ['update mode needs match keys'] },
-  { name: 'wrong type', yaml: `${VALID}write:\n  concurrency: many\n`, expect: ['write.concurrency', 'expected number', 'many'] },
+  { name: 'wrong type', yaml: `${VALID}write:\n  retries: many\n`, expect: ['write.retries', 'expected number', 'many'] },
+  { name: 'concurrency neither auto nor a number', yaml: `${VALID}write:\n  concurrency: many\n`, expect: ['write.concurrency', '应为`auto`或数字，实际为文本 `many` / expected `auto` or number, got string `many`'] },
+  { name: 'concurrency out of range', yaml: `${VALID}write:\n  concurrency: 300\n`, expect: ['write.concurrency', '应不大于 256 / must be at most 256'] },
   { name: 'enum override on a plain field', yaml: `${VALID}enums:\n  job: { 经理: '1' }\n`, expect: ['enums.job', 'not an enum field', 'sex'] },
   { name: 'missing source', yaml: VALID.replace(/source:\n {2}file: a.xlsx\n/, ''), expect: ['source', 'is required'] },
   { name: 'a required field made optional', yaml: VALID.replace('person_name: 姓名', 'person_name: { from: 姓名, optional: true }'), expect: ['mapping.person_name.optional', '必填字段，不能设为可选', 'required by the ERP', 'p.yaml:'] },
@@ -45,7 +47,7 @@ describe('pipeline definitions', () => {
     expect(r.ok).toBe(true);
     if (!r.ok || r.pipeline.config.kind !== 'import') return;
     expect(r.pipeline.config.write.mode).toBe('upsert');
-    expect(r.pipeline.config.write.concurrency).toBe(8);
+    expect(r.pipeline.config.write).toMatchObject({ concurrency: 'auto', maxConcurrency: 64, initialConcurrency: 8 });
     expect(r.pipeline.config.source.headerRow).toBe(1);
     expect(r.pipeline.config.transforms).toEqual(['trim', 'halfwidth']);
   });

@@ -217,6 +217,7 @@ async function main(argv: string[]): Promise<number> {
           .option('drop-rate', { type: 'number', describe: t('应答“ok”却不保存的比例（0..1）', 'Share of saves (0..1) answered "ok" but not stored') })
           .option('session-ttl', { type: 'number', describe: t('会话在多少秒后过期', 'Sessions expire after this many seconds') })
           .option('max-in-flight', { type: 'number', describe: t('同时处理的请求上限（超出的排队）', 'Requests in flight at most (beyond it they queue)') })
+          .option('overflow', { choices: ['queue', 'fail'] as const, describe: t('超出 --max-in-flight 的请求：queue 排队（应答变慢）或 fail 失败（HTTP 500 服务器太忙）', 'Requests beyond --max-in-flight: queue (answers slow down) or fail (HTTP 500 服务器太忙 / Server Too Busy)') })
           .option('rows-as-objects', { type: 'boolean', describe: t('列表行以对象形式返回', 'Serialise list rows as objects') })
           .option('thousands', { type: 'boolean', describe: t('数字带千分位分隔符', 'Format numbers with thousands separators') })
           .option('dialect', { type: 'string', default: 'standard', describe: t('扮演哪种安装：standard、pinyin 或 classic（列表列 ID、日期和数字格式、枚举 ID、登录状态码）', 'Which installation to play: standard, pinyin or classic (list column ids, date and number formats, enum ids, login status codes)') }),

@@ -63,7 +63,7 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
 
   const conn = await connectErp({
     pipeline: config, installation: o.installation, env: o.env ?? process.env, log,
-    tuning: { concurrency: config.write.concurrency, rateLimit: config.write.rateLimit, retries: config.write.retries },
+    tuning: { concurrency: config.write.concurrency, maxConcurrency: config.write.maxConcurrency, initialConcurrency: config.write.initialConcurrency, rateLimit: config.write.rateLimit, retries: config.write.retries },
   });
   const timeline = new RunTimeline();
   conn.client.onRequest = (ms, ok) => timeline.request(ms, ok);

@@ -163,7 +163,7 @@ function describeIssue(issue: Issue & { path: PropertyKey[] }, raw: unknown): { 
       return { path: p, message: `不允许的值 \`${String(valueAt(raw, issue.path))}\` / \`${String(valueAt(raw, issue.path))}\` is not allowed`, known: issue.values.map(String) };
     case 'invalid_union':
       if (issue.path.length === 0 || p === 'kind') return { path: 'kind', message: '应是 `import`、`export` 或 `installation` / must be `import`, `export` or `installation`', known: ['import', 'export', 'installation'] };
-      return { path: p, message: `设置无效 / not valid: ${issue.message}` };
+      return describeUnion(issue, raw) ?? { path: p, message: `设置无效 / not valid: ${issue.message}` };
     case 'invalid_type': {
       const got = valueAt(raw, issue.path);
       const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
@@ -195,6 +195,29 @@ function describeIssue(issue: Issue & { path: PropertyKey[] }, raw: unknown): { 
     default:
       return { path: p, message: `设置无效 / not valid: ${issue.message}` };
   }
+}
+
+/**
+ * A value that fits none of a setting's forms (`auto` or a number): a form whose type it has but
+ * whose range it misses is the one to explain (300 → "at most 256"); otherwise every form is named.
+ */
+function describeUnion(issue: Issue & { code: 'invalid_union'; path: PropertyKey[] }, raw: unknown): { path: string; message: string } | undefined {
+  const branches = issue.errors.filter((b) => b.length && b.every((i) => i.path.length === 0));
+  if (!branches.length || branches.length !== issue.errors.length) return undefined;
+  const near = branches.find((b) => b.every((i) => i.code !== 'invalid_type' && i.code !== 'invalid_value'));
+  if (near) return describeIssue({ ...near[0], path: issue.path } as Issue & { path: PropertyKey[] }, raw);
+  const zh: string[] = [];
+  const en: string[] = [];
+  for (const i of branches.flat()) {
+    if (i.code === 'invalid_value') {
+      for (const v of i.values) zh.push(`\`${String(v)}\``), en.push(`\`${String(v)}\``);
+    } else if (i.code === 'invalid_type') {
+      zh.push(TYPE_NAMES[i.expected] ?? i.expected);
+      en.push(i.expected);
+    } else return undefined;
+  }
+  const got = valueAt(raw, issue.path);
+  return { path: dotPath(issue.path), message: `应为${zh.join('或')}，实际为${describe(got, 'zh')} / expected ${en.join(' or ')}, got ${describe(got, 'en')}` };
 }
 
 /** Zod's type names, as a person reads them in Chinese. */

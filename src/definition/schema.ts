@@ -101,7 +101,12 @@ export const WriteBlock = z
       .describe('insert: create, reject rows that exist; upsert: update or create; update: update, reject rows that do not exist; skip-existing: create, skip rows that exist'),
     matchKeys: z.array(z.string()).optional().describe('Fields that identify an existing record (contact default: company, person_name, mobile; `ord` for round trips)'),
     blank: z.enum(['keep', 'clear']).default('keep').describe('On update, a blank cell keeps the ERP value (keep) or empties it (clear)'),
-    concurrency: positiveInt().max(256).default(8).describe('Rows posted in parallel'),
+    concurrency: z
+      .union([z.literal('auto'), positiveInt().max(256)])
+      .default('auto')
+      .describe('Rows in flight: auto raises them while the ERP answers as fast and lowers them when it slows down or fails (up to maxConcurrency); a number fixes them'),
+    maxConcurrency: positiveInt().max(256).default(64).describe('With concurrency: auto, rows in flight at most (requests at most; a quarter more rows wait ready)'),
+    initialConcurrency: positiveInt().max(256).default(8).describe('With concurrency: auto, the limit to start from (at most maxConcurrency)'),
     rateLimit: z.number().nonnegative().default(0).describe('Requests per second at most (0: no limit)'),
     retries: z.number().int().nonnegative().max(20).default(DEFAULT_RETRIES).describe('Retries of a transient fault, with exponential backoff'),
     verify: z.boolean().default(true).describe('Read every write back before counting it done'),

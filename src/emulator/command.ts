@@ -18,6 +18,7 @@ export interface EmulatorCommandOptions {
   dropRate?: number;
   sessionTtl?: number;
   maxInFlight?: number;
+  overflow?: 'queue' | 'fail';
   rowsAsObjects?: boolean;
   thousands?: boolean;
   dialect?: string;
@@ -37,7 +38,7 @@ export async function runEmulatorCommand(o: EmulatorCommandOptions): Promise<num
     seed: defined({ customers: o.seedCustomers, contacts: o.seedContacts }),
     faults: defined({
       latencyMs: o.latency, jitterMs: o.jitter, failRate: o.failRate, dropSaveRate: o.dropRate, sessionTtlSeconds: o.sessionTtl,
-      maxInFlight: o.maxInFlight, rowsAsObjects: o.rowsAsObjects, thousands: o.thousands,
+      maxInFlight: o.maxInFlight, overflow: o.overflow, rowsAsObjects: o.rowsAsObjects, thousands: o.thousands,
     }),
     quiet: true,
   });

@@ -10,6 +10,7 @@ import { decodeResponse, normaliseTable, type Decoded } from './decode.js';
 import { AuthError, BusinessError, CancelledError, ErpError, ProtocolError, SessionError, TransientError } from './errors.js';
 import { PATHS, type Bill, type DataItem, type ResponseEnvelope, type TablePage } from './protocol.js';
 import { RateLimiter } from './rate-limit.js';
+import { AdaptiveLimit } from './concurrency-limit.js';
 import { AdaptiveTimeout, BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoffDelay, DEFAULT_RETRIES, sleep } from './retry-policy.js';
 import { CONNECTION_DEFAULTS } from './config.js';
 import { registerSecret, registerUrlCredentials } from './scrub.js';
@@ -23,8 +24,11 @@ export interface ErpClientOptions extends ErpSettings {
   timeoutMs?: number;
   /** Retries of a transient fault (default 5). */
   retries?: number;
-  /** Requests in flight at most (default 8). */
-  concurrency?: number;
+  /** Requests in flight at most (default 8), or `auto`: found from the ERP's latency and failures (concurrency-limit.ts). */
+  concurrency?: number | 'auto';
+  /** With `auto`: the limit at most (default 64) and to start from (default 8). */
+  maxConcurrency?: number;
+  initialConcurrency?: number;
   /** Requests per second at most (default: no limit). */
   rateLimit?: number;
   /** Send `application/zsml` instead of `application/json`. */
@@ -119,6 +123,9 @@ const MAX_SESSIONS_REFUSED = 4;
 /** Re-logins one call may go through (sessions that expire under load while others succeed). */
 const MAX_RELOGINS_PER_CALL = 8;
 
+/** Faults blamed on the auto limit's overshoot that a request may meet beyond its retries. */
+const MAX_OVERSHOOT_RETRIES = 20;
+
 export class ErpClient {
   readonly stats: ClientStats = { requests: 0, retries: 0, logins: 0, relogins: 0, transientFaults: 0 };
   /** What the ERP said about itself at login (version), once logged in. */
@@ -132,6 +139,8 @@ export class ErpClient {
   onRequest?: (ms: number, ok: boolean) => void;
   private readonly transport: Transport;
   private readonly limit: LimitFunction;
+  /** With `concurrency: auto`: the limit that follows the ERP (its `rows` gate the import's rows). */
+  readonly adaptive: AdaptiveLimit | undefined;
   private readonly rate: RateLimiter | undefined;
   private session: string | undefined;
   /**
@@ -141,7 +150,9 @@ export class ErpClient {
    */
   private sessionsRefusedInARow = 0;
   private loginInFlight: Promise<string> | undefined;
-  private readonly o: Required<Omit<ErpClientOptions, 'rateLimit' | 'zsml' | 'layouts' | 'publicCredentials'>> & Pick<ErpClientOptions, 'rateLimit' | 'zsml'>;
+  /** Faults of requests sent under a higher auto limit than the one now (see send). */
+  private readonly overshoots = new WeakSet<object>();
+  private readonly o: Required<Omit<ErpClientOptions, 'rateLimit' | 'zsml' | 'layouts' | 'publicCredentials' | 'maxConcurrency' | 'initialConcurrency'>> & Pick<ErpClientOptions, 'rateLimit' | 'zsml'>;
 
   constructor(options: ErpClientOptions, private readonly env: { logger?: ErpLogger } = {}) {
     this.o = {
@@ -158,8 +169,11 @@ export class ErpClient {
       registerSecret(options.password);
       registerUrlCredentials(options.baseUrl, options.user);
     }
-    this.transport = new Transport(options.baseUrl, this.o.timeoutMs, Math.max(1, this.o.concurrency) + 2, options.zsml ? 'application/zsml; charset=utf-8' : 'application/json; charset=utf-8');
-    this.limit = pLimit(Math.max(1, this.o.concurrency));
+    const auto = this.o.concurrency === 'auto';
+    const most = auto ? Math.max(1, options.maxConcurrency ?? 64) : Math.max(1, Number(this.o.concurrency));
+    this.transport = new Transport(options.baseUrl, this.o.timeoutMs, most + 2, options.zsml ? 'application/zsml; charset=utf-8' : 'application/json; charset=utf-8');
+    this.limit = pLimit(most);
+    this.adaptive = auto ? new AdaptiveLimit({ max: most, initial: options.initialConcurrency, trace: (line) => this.env.logger?.debug?.(line) }) : undefined;
     this.rate = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
   }
 
@@ -241,6 +255,7 @@ export class ErpClient {
 
   close(): void {
     this.transport.close();
+    this.adaptive?.close();
   }
 
   /**
@@ -279,11 +294,13 @@ export class ErpClient {
   /** Sends with the concurrency cap, the rate limit and retries of transient faults. */
   private async send(path: string, env: { session: string; cmdkey: string; datas: DataItem[] }, idempotent: boolean, retries = this.o.retries, background = false): Promise<Decoded> {
     const body = JSON.stringify(env);
+    let overshoots = 0;
     for (let attempt = 0; ; attempt++) {
       if (this.cancelled) throw new CancelledError(`${path.split('?')[0]}: ${this.cancelled}`, path);
       try {
         const task = async (): Promise<Decoded> => {
-          if (this.rate) await this.rate.take();
+          // With the adaptive limit, slot() takes the rate limit before a request slot.
+          if (this.rate && !this.adaptive) await this.rate.take();
           if (this.cancelled) throw new CancelledError(`${path.split('?')[0]}: ${this.cancelled}`, path);
           this.stats.requests++;
           const started = performance.now();
@@ -303,15 +320,51 @@ export class ErpClient {
             this.onRequest?.(performance.now() - started, ok);
           }
         };
-        return await (background ? task() : this.limit(task));
+        // A background read stays outside a fixed cap (that cap counts rows), but takes a slot of the
+        // auto limit: the limit is what the ERP takes, whoever sends.
+        return await (background && !this.adaptive ? task() : this.slot(path, env.cmdkey, task));
       } catch (err) {
         if (this.cancelled) throw new CancelledError(`${path.split('?')[0]}: ${this.cancelled}`, path);
         if (!(err instanceof TransientError)) throw err;
         this.stats.transientFaults++;
-        if (attempt >= retries || (err.ambiguous && !idempotent)) throw err;
+        if (err.ambiguous && !idempotent) throw err;
+        if (this.overshoots.has(err) && overshoots++ < MAX_OVERSHOOT_RETRIES) {
+          // Sent under an auto limit that has since backed off: the fault was most likely our own
+          // overshoot, not this request's trouble, and does not use up its retries (an ERP that
+          // fails everything drives the limit to 1, where they count again).
+          this.stats.retries++;
+          attempt--;
+          await sleep(backoffDelay(1, this.o.backoffBaseMs, this.o.backoffMaxMs));
+          continue;
+        }
+        if (attempt >= retries) throw err;
         this.stats.retries++;
         await sleep(backoffDelay(attempt + 1, this.o.backoffBaseMs, this.o.backoffMaxMs));
       }
+    }
+  }
+
+  /**
+   * One attempt in a request slot: the fixed cap, or the adaptive limit, told the attempt's time
+   * and whether it failed. The rate limit comes first there, so waiting for it never holds a slot
+   * (nor counts as the ERP's latency).
+   */
+  private async slot<T>(path: string, cmdkey: string, attempt: () => Promise<T>): Promise<T> {
+    const a = this.adaptive;
+    if (!a) return this.limit(attempt);
+    if (this.rate) await this.rate.take();
+    const permit = await a.acquire();
+    const started = performance.now();
+    try {
+      const r = await attempt();
+      a.release(permit, { ms: performance.now() - started, kind: `${path}\u0000${cmdkey}` });
+      return r;
+    } catch (err) {
+      // Transient faults (5xx such as 服务器太忙 / Server Too Busy, time-outs, dropped connections)
+      // mean back off; a refusal of the request itself or a stop says nothing about load.
+      a.release(permit, err instanceof TransientError ? 'failed' : undefined);
+      if (err instanceof TransientError && a.overshot(permit)) this.overshoots.add(err);
+      throw err;
     }
   }
 

@@ -24,6 +24,8 @@ export interface ProgressCounts {
 export interface Progress {
   update(counts: ProgressCounts, position?: { done: number; total: number }): void;
   done(counts: ProgressCounts, position?: { done: number; total: number }): void;
+  /** Adds the current limit of requests in flight to the line (write.concurrency: auto). */
+  showLimit?(limit: () => number): void;
 }
 
 /** The progress counts of an import summary (structurally; this layer does not know the pipeline). */
@@ -46,6 +48,8 @@ export interface ProgressState {
   rowsPerSecond: number;
   /** Seconds left, once enough of the file is done to tell. */
   etaSeconds?: number;
+  /** With write.concurrency: auto, the limit of requests in flight now. */
+  limit?: number;
 }
 
 /**
@@ -87,6 +91,7 @@ export function progressLine(label: string, c: ProgressCounts, st: ProgressState
   if (c.failed) parts.push(`${w('失败', 'failed')} ${n(c.failed)}`);
   parts.push(`${n(st.rowsPerSecond)} ${w('行/秒', 'rows/s')}`);
   if (st.etaSeconds !== undefined) parts.push(`${w('剩余', 'ETA')} ${clock(st.etaSeconds)}`);
+  if (st.limit !== undefined) parts.push(`${w('并发', 'in flight ≤')} ${st.limit}`);
   return `${label} ${bar}${parts.join(' · ')}`;
 }
 
@@ -96,6 +101,7 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
   let since: { atMs: number; fraction: number; rows: number } | undefined;
   let lastPosition: { done: number; total: number } | undefined;
   const tty = stream.isTTY && !quiet;
+  let limit: (() => number) | undefined;
   const line = (c: ProgressCounts, position = lastPosition) => {
     const now = Date.now();
     lastPosition = position;
@@ -103,7 +109,8 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
       since = { atMs: now, fraction: progressState(c, position, now, undefined).fraction ?? 0, rows: c.done + c.rejected + c.failed };
     }
     // A run shorter than one redraw: its rate counts from the start.
-    return progressLine(label, c, progressState(c, position, now, since && now - since.atMs >= 1000 ? since : { atMs: start, fraction: 0, rows: 0 }));
+    const st = progressState(c, position, now, since && now - since.atMs >= 1000 ? since : { atMs: start, fraction: 0, rows: 0 });
+    return progressLine(label, c, limit ? { ...st, limit: limit() } : st);
   };
   return {
     update(c, position) {
@@ -113,6 +120,9 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
         lastPlain = Date.now();
         stream.write(`${new Date().toISOString()} ${say('进度', 'progress')} ${line(c, position)}\n`);
       }
+    },
+    showLimit(get) {
+      limit = get;
     },
     done(c, position) {
       if (tty) stream.write(`\r\x1b[2K${fit(line(c, position ?? lastPosition), stream.columns)}\n`);

@@ -4,6 +4,8 @@
  * valid = the outcomes + lookupRejected + erpRejected + failed + interrupted;
  * rejected = invalid + lookupRejected + erpRejected.
  */
+import type { LimitSummary } from '../erp/concurrency-limit.js';
+
 export interface ImportSummary {
   pipeline: string;
   file: string;
@@ -52,4 +54,6 @@ export interface ImportSummary {
   lookups: { companies: number; cacheHits: number; created?: number };
   /** Rejections by code, for a quick look. */
   problems: Record<string, number>;
+  /** Requests in flight: fixed, or how the `auto` limit moved (median: over the run's second half). */
+  concurrency?: LimitSummary;
 }

@@ -23,7 +23,10 @@ export interface ErpConnection {
 }
 
 export interface Tuning {
-  concurrency: number;
+  /** Requests in flight: a fixed number, or `auto` (found from the ERP's answers, up to `maxConcurrency`). */
+  concurrency: number | 'auto';
+  maxConcurrency?: number;
+  initialConcurrency?: number;
   rateLimit: number;
   retries: number;
 }
@@ -88,6 +91,8 @@ export async function connectErp(o: ConnectOptions): Promise<ErpConnection> {
     layouts: installation.layouts,
     // Each row in flight makes one request at a time; lookups share the same cap.
     concurrency: tuning.concurrency,
+    maxConcurrency: tuning.maxConcurrency,
+    initialConcurrency: tuning.initialConcurrency,
     rateLimit: tuning.rateLimit || undefined,
     retries: tuning.retries,
     publicCredentials: emulatorTarget !== undefined,

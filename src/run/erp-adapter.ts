@@ -14,6 +14,10 @@ export class ErpAdapter implements ImportErp {
 
   constructor(private readonly client: ErpClient) {}
 
+  get rowSlots() {
+    return this.client.adaptive?.rows;
+  }
+
   /** Columns every page of `list` must show from now on. */
   require(list: ListName, needs: ColumnNeed[]): void {
     this.needs[list] = needs;

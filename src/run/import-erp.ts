@@ -3,6 +3,7 @@
  * Implemented over the protocol client in erp-adapter.ts; kept narrow so the import logic reads
  * as the business rules it is.
  */
+import type { RowSlots } from '../erp/concurrency-limit.js';
 
 export interface CustomerRef {
   ord: string;
@@ -19,6 +20,8 @@ export interface ContactRef {
 export type SaveOutcome = { outcome: 'saved' | 'unknown'; text: string };
 
 export interface ImportErp {
+  /** With `write.concurrency: auto`: the slots rows take, as many as the ERP's current limit allows. */
+  readonly rowSlots?: RowSlots;
   /** Whether this installation's list shows a field (per its column map, checked before the run). */
   shows(list: 'contact' | 'contactPick' | 'customer', key: string): boolean;
   /** Customers whose name contains `name` (the ERP matches fuzzily), every page. */

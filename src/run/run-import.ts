@@ -4,7 +4,9 @@
  *
  * Rows are pulled by a fixed pool of workers, so at most `concurrency` rows are in flight and
  * the reader is only asked for a row when a worker is free: back-pressure from the ERP all the
- * way to the file, and memory that does not grow with the row count.
+ * way to the file, and memory that does not grow with the row count. With `concurrency: auto`
+ * the pool is as large as the maximum and each row first takes a slot of the ERP's current
+ * limit (src/erp/concurrency-limit.ts).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -38,6 +40,7 @@ import type { ListNeeds } from '../installation/list-layout.js';
 import type { RunTimeline } from '../report/run-timeline.js';
 import { rowReason } from '../report/lang.js';
 import { plainCaption } from '../catalog/index.js';
+import { fixedSummary } from '../erp/concurrency-limit.js';
 
 export interface ImportRunOptions {
   pipeline: LoadedPipeline & { config: ImportConfig };
@@ -257,6 +260,25 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
   const iterator = serialized((reader.kind.templates ? await withoutExampleRow(file, reader, opts.log) : reader.rows)[Symbol.asyncIterator]());
   const tick = setInterval(() => opts.progress?.update(progressCounts(s), reader.progress?.()), 250);
   let fatal: unknown;
+  // write.concurrency: auto: a pool as large as the maximum, each row holding a slot of the ERP's
+  // current limit from before it is read until it is recorded.
+  const slots = config.write.concurrency === 'auto' ? opts.erp.rowSlots : undefined;
+  const poolSize = slots?.most ?? (config.write.concurrency === 'auto' ? config.write.initialConcurrency : config.write.concurrency);
+  if (slots) opts.progress?.showLimit?.(() => slots.limit);
+  const pull = !slots ? iterator : async (): Promise<IteratorResult<SourceRow>> => {
+    await slots.acquire();
+    if (abort || fatal !== undefined) {
+      slots.release();
+      return { done: true, value: undefined };
+    }
+    const r = await iterator().catch((err: unknown) => {
+      slots.release();
+      throw err;
+    });
+    if (r.done) slots.release();
+    return r;
+  };
+  const inSlot = !slots ? processRow : (src: SourceRow) => processRow(src).finally(() => slots.release());
   try {
     // What becomes of a row whose write threw: stopped (not a bad row), failed for good, or the
     // end of the run (an error that is not about one row).
@@ -287,7 +309,7 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
       while (!abort && fatal === undefined) {
         let next: IteratorResult<SourceRow>;
         try {
-          next = await iterator();
+          next = await pull();
         } catch (err) {
           // The file cannot be read further (bytes that do not decode, a corrupt part…): the rows
           // read so far are finished and reported like any run's, and the run stops.
@@ -298,7 +320,7 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
         if (next.done) return;
         const row = next.value;
         try {
-          const deferred = await processRow(row);
+          const deferred = await inSlot(row);
           if (deferred) {
             const p = deferred.later.catch((err) => rowError(row, err)).finally(() => later.delete(p));
             later.add(p);
@@ -309,7 +331,7 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
         }
       }
     };
-    await Promise.all(Array.from({ length: config.write.concurrency }, worker));
+    await Promise.all(Array.from({ length: poolSize }, worker));
     while (later.size) await Promise.all([...later]);
     // Rows left in the file, for the summary: not after a stop signal (it must end within seconds),
     // nor past a part of the file that cannot be read.
@@ -327,6 +349,7 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
   // A finished run closes its journal, so running the same file again later is a new run.
   if (journal && !abort && s.failed === 0) journal.archive();
   s.lookups = run.lookups();
+  s.concurrency = slots?.summary() ?? fixedSummary(poolSize);
   s.durationMs = Date.now() - started;
   s.rowsPerSecond = s.durationMs ? Math.round((s.read * 1000) / s.durationMs) : s.read;
   s.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
