@@ -4,8 +4,9 @@
  * has them even if the process dies the next instant; a line torn by a crash is skipped on reading,
  * and the next record starts on a line of its own.
  */
-import { existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { ensureDir } from './ensure-dir.js';
 
 export interface JsonLines<T> {
   /** Records already in the file, in order. */
@@ -15,7 +16,7 @@ export interface JsonLines<T> {
 }
 
 export function openJsonLines<T>(file: string, accept: (v: unknown) => boolean = () => true): JsonLines<T> {
-  mkdirSync(path.dirname(file), { recursive: true });
+  ensureDir(path.dirname(file));
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const records: T[] = [];
   for (const line of text.split('\n')) {

@@ -167,12 +167,13 @@ async function main(argv: string[]): Promise<number> {
           .option('output', { alias: 'o', type: 'string', describe: t('写入的模板文件（.xlsx）', 'Template file to write (.xlsx)') })
           .option('out', { type: 'string', hidden: true })
           .option('offline', { type: 'boolean', default: false, describe: t('不读取 ERP 的客户列表（模板中不放客户下拉列表）', 'Do not fetch the customer list for the company dropdown') })
+          .option('force', { type: 'boolean', default: false, describe: t('替换同名的已有文件', 'Replace an existing file of that name') })
           .option('installation', { type: 'string', describe: t('使用这个安装配置，而不是流水线指定的；也可设 ZBPORT_INSTALLATION', 'Installation profile instead of the pipeline\'s; also ZBPORT_INSTALLATION') })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: t('只输出错误和一行结果', 'Only errors and the one-line result') }),
       async (a) => {
         if (failed) return;
         const { templateCommand } = await import('../commands/template.js');
-        set(await templateCommand({ pipeline: a.pipeline, out: a.output ?? a.out, offline: a.offline, quiet: a.quiet, installation: a.installation }));
+        set(await templateCommand({ pipeline: a.pipeline, out: a.output ?? a.out, offline: a.offline, quiet: a.quiet, installation: a.installation, force: a.force }));
       },
     )
     .command(

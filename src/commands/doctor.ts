@@ -4,7 +4,7 @@
  * anything, infers which column holds which field, prints the evidence, writes an installation
  * profile, and says plainly what it could not infer and which setting to fill in.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LIST_NAMES, LIST_TITLES, listField, type ListName } from '../catalog/index.js';
 import { ConfigError } from '../errors.js';
@@ -18,6 +18,7 @@ import { resolveInstallation } from '../installation/resolve.js';
 import { renderProfile } from '../installation/write-profile.js';
 import { stderrLogger } from '../report/logger.js';
 import { lang, localize, say } from '../report/lang.js';
+import { ensureDir } from '../ensure-dir.js';
 
 export interface DoctorOptions {
   /** Profile file to write (default installations/<name>.yaml). */
@@ -106,7 +107,7 @@ export async function doctorCommand(o: DoctorOptions): Promise<number> {
     if (existsSync(out) && !o.force) {
       throw new ConfigError(`不会覆盖已有文件 ${out} / will not replace the existing file ${out}`, ['用 --output 写到别的文件，或加 --force 覆盖 / write elsewhere with --output, or replace it with --force']);
     }
-    mkdirSync(path.dirname(out), { recursive: true });
+    ensureDir(path.dirname(out));
     const tmp = `${out}.${process.pid}.tmp`;
     writeFileSync(tmp, text);
     renameSync(tmp, out);

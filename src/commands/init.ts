@@ -3,13 +3,14 @@
  * and writes it to pipelines/NAME.yaml (never over an existing file without --force), checked by
  * the same loader as `zbport lint` before it is written.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { catalogHeaderKeys, knownHeaderKeys, propose, readSample, renderPipeline } from '../init/index.js';
 import { parsePipeline } from '../definition/load.js';
 import { formatProblem } from '../definition/problems.js';
 import { reportFatal } from '../cli/fatal.js';
 import { lang, localize, say as t } from '../report/lang.js';
+import { ensureDir } from '../ensure-dir.js';
 
 export interface InitOptions {
   file: string;
@@ -68,8 +69,8 @@ export async function initCommand(o: InitOptions): Promise<number> {
     for (const p of check.problems) say(`  ${formatProblem(p)}`);
     return 2;
   }
-  mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   try {
+    ensureDir(path.dirname(path.resolve(out)));
     writeFileSync(out, text, { flag: o.force ? 'w' : 'wx' });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

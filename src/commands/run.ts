@@ -3,7 +3,7 @@
  * when the pipeline allows it), runs the import or export, writes the summary and turns the
  * outcome into an exit status.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadPipeline, type LoadedPipeline } from '../definition/load.js';
 import { formatProblem } from '../definition/problems.js';
@@ -20,6 +20,7 @@ import { writeRunReport } from '../report/html-report.js';
 import { RunTimeline } from '../report/run-timeline.js';
 import { scrub } from '../erp/scrub.js';
 import { lang, localize, say } from '../report/lang.js';
+import { ensureDir } from '../ensure-dir.js';
 
 export interface RunOptions {
   pipeline: string;
@@ -118,7 +119,7 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
     });
   }
   const summaryFile = path.join(summary.reports.dir, 'summary.json');
-  mkdirSync(summary.reports.dir, { recursive: true });
+  ensureDir(summary.reports.dir);
   summary.reports.summary = summaryFile;
   summary.reports.report = path.join(summary.reports.dir, 'report.html');
   scrubMessages(summary);

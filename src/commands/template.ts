@@ -3,7 +3,7 @@
  * people who fill it in. Its company dropdown holds a real ERP's customers, never the built-in
  * emulator's made-up ones.
  */
-import { renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_RETRIES } from '../erp/retry-policy.js';
 import { CONNECTION_DEFAULTS } from '../erp/config.js';
@@ -15,6 +15,8 @@ import { formatProblem } from '../definition/problems.js';
 import { stderrLogger } from '../report/logger.js';
 import { buildTemplate } from '../template/build-template.js';
 import { say } from '../report/lang.js';
+import { ensureDir, writable } from '../ensure-dir.js';
+import { placeWithoutReplacing, tempPathFor } from '../state/atomic-file.js';
 
 export interface TemplateOptions {
   pipeline: string;
@@ -23,6 +25,8 @@ export interface TemplateOptions {
   env?: NodeJS.ProcessEnv;
   quiet?: boolean;
   installation?: string;
+  /** Replace a file of that name (else it is kept and the command stops). */
+  force?: boolean;
 }
 
 export async function templateCommand(o: TemplateOptions): Promise<number> {
@@ -36,6 +40,10 @@ export async function templateCommand(o: TemplateOptions): Promise<number> {
     process.stderr.write(`zbport: ${say(`${o.pipeline} 是导出流水线，模板只能由导入流水线生成`, `${o.pipeline} is an export pipeline; templates are made from import pipelines`)}\n`);
     return 2;
   }
+  const out = path.resolve(o.out ?? `${config.name}-模板.xlsx`);
+  // A template someone already has may be filled in: never replaced unasked (checked before the
+  // ERP is asked for its customers, and again, atomically, when the file is put in place).
+  if (!o.force && existsSync(out)) return exists(out);
   const log = stderrLogger(o.quiet);
   const env = o.env ?? process.env;
   let customers: string[] | undefined;
@@ -63,11 +71,18 @@ export async function templateCommand(o: TemplateOptions): Promise<number> {
       await conn.close();
     }
   }
-  const out = path.resolve(o.out ?? `${config.name}-模板.xlsx`);
-  const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.tmp`);
+  const tmp = tempPathFor(out);
   try {
+    writable('--output', path.dirname(out), () => {
+      ensureDir(path.dirname(out));
+      accessSync(path.dirname(out), constants.W_OK);
+    });
     await buildTemplate({ config, pipelineFile: o.pipeline, customers, noCustomers }).xlsx.writeFile(tmp);
-    renameSync(tmp, out);
+    if (o.force) renameSync(tmp, out);
+    else if (!placeWithoutReplacing(tmp, out)) {
+      rmSync(tmp, { force: true });
+      return exists(out);
+    }
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
@@ -77,4 +92,9 @@ export async function templateCommand(o: TemplateOptions): Promise<number> {
     : noCustomers === 'emulator' ? ['无客户下拉列表（目标是模拟器）', 'no company list (the target is the emulator)'] : ['无客户下拉列表（--offline）', 'no company list (--offline)'];
   process.stderr.write(`zbport: ${say(`模板已写入 ${out}，${list[0]}`, `template written to ${out}, ${list[1]}`)}\n`);
   return 0;
+}
+
+function exists(out: string): number {
+  process.stderr.write(`zbport: ${say(`${out} 已存在，不会覆盖：用 --output 另选文件名，或加 --force 替换它`, `${out} exists and is not replaced: choose another name with --output, or add --force to replace it`)}\n`);
+  return 2;
 }

@@ -4,11 +4,12 @@
  * - changes.jsonl: every change after seeding, appended as it happens (jsonl.ts), so what a client
  *   was told is saved survives a restart.
  */
-import { closeSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { appendJsonLine, openJsonLines } from '../jsonl.js';
 import path from 'node:path';
 import { CONTACT_FIELDS } from '../catalog/index.js';
 import { DEFAULT_SEED, seedContacts, seedCustomers, type SeedSize } from './seed.js';
+import { ensureDir } from '../ensure-dir.js';
 
 export type CustomerRecord = Record<string, string> & { ord: string; name: string };
 export type ContactRecord = Record<string, string> & { ord: string; company: string; date1: string };
@@ -51,7 +52,7 @@ export class EmulatorStore {
     let meta: Meta = { version: 1, seed: { ...DEFAULT_SEED, ...seed }, seededOn: today.toISOString().slice(0, 10) };
     let changes: Change[] = [];
     if (dir) {
-      mkdirSync(dir, { recursive: true });
+      ensureDir(dir);
       const metaFile = path.join(dir, 'meta.json');
       if (existsSync(metaFile)) meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Meta;
       else writeFileSync(metaFile, `${JSON.stringify(meta, null, 2)}\n`);

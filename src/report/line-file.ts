@@ -2,8 +2,9 @@
  * An append-only text file written through a small buffer with synchronous writes: bounded
  * memory whatever the row count, and what was flushed survives a crash of the process.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { ensureDir } from '../ensure-dir.js';
 
 export class LineFile {
   private fd: number;
@@ -11,7 +12,7 @@ export class LineFile {
   private size = 0;
 
   constructor(readonly file: string, header?: string) {
-    mkdirSync(path.dirname(file), { recursive: true });
+    ensureDir(path.dirname(file));
     this.fd = openSync(file, 'w');
     if (header !== undefined) this.write(header);
   }

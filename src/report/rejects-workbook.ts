@@ -19,7 +19,7 @@
  */
 import type ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
-import { createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { exceljs } from '../lazy-exceljs.js';
@@ -29,6 +29,7 @@ import { normalizeHeader } from '../validate/index.js';
 import { LineFile } from './line-file.js';
 import { scrub } from '../erp/scrub.js';
 import { lang, rowReason } from './lang.js';
+import { ensureDir } from '../ensure-dir.js';
 
 export const ROW_HEADER = '原始行号';
 export const REASON_HEADER = '错误原因';
@@ -177,7 +178,7 @@ export class RejectsWorkbook {
   private spill(): void {
     this.held.sort(bySourceOrder);
     const file = path.join(path.dirname(this.opts.file), `.rejects-${process.pid}-${this.runs.length}.jsonl.tmp`);
-    mkdirSync(path.dirname(file), { recursive: true });
+    ensureDir(path.dirname(file));
     writeFileSync(file, this.held.map((h) => JSON.stringify(h)).join('\n') + '\n');
     this.runs.push(file);
     this.held = [];
@@ -195,7 +196,7 @@ export class RejectsWorkbook {
     this.fullValues?.close();
     if (!this.count) return undefined;
     try {
-      mkdirSync(path.dirname(this.opts.file), { recursive: true });
+      ensureDir(path.dirname(this.opts.file));
       const workbook = new (exceljs()).stream.xlsx.WorkbookWriter({ filename: this.opts.file, useSharedStrings: false, useStyles: true });
       // Excel's rules for sheet names (a crafted source may break them; exceljs would throw).
       const name = this.opts.sheet.replace(/[*?:\\/[\]]/g, '_').slice(0, 31) || 'Sheet1';

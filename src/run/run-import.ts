@@ -9,7 +9,7 @@
  * limit (src/erp/concurrency-limit.ts).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { RowProblem } from '../errors.js';
 import { RejectsWorkbook } from '../report/rejects-workbook.js';
@@ -41,6 +41,7 @@ import type { RunTimeline } from '../report/run-timeline.js';
 import { rowReason } from '../report/lang.js';
 import { plainCaption } from '../catalog/index.js';
 import { fixedSummary } from '../erp/concurrency-limit.js';
+import { ensureDir, writable } from '../ensure-dir.js';
 
 export interface ImportRunOptions {
   pipeline: LoadedPipeline & { config: ImportConfig };
@@ -120,7 +121,7 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
   const journal = journalFile ? writable('stateDir', config.stateDir, () => Journal.open(journalFile)) : undefined;
   if (journal?.resumed) opts.log.info(`继续上次中断的运行：${journal.file} 中记录了 ${journal.resumed} 行 / resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);
   const run = await entity.start({ config, erp: opts.erp, journal, dryRun: opts.dryRun, matchKeys, target: opts.target, log: opts.log, writable });
-  writable('reports.dir', reportDir, () => mkdirSync(reportDir, { recursive: true }));
+  writable('reports.dir', reportDir, () => ensureDir(reportDir));
   const rejects = config.reports.rejects
     ? new RejectsWorkbook({ file: path.join(reportDir, 'rejects.xlsx'), sheet: reader.sheet ?? 'Sheet1', headers: reader.headers, headerRow: reader.headerRow })
     : undefined;
@@ -384,15 +385,6 @@ async function countRest(next: () => Promise<IteratorResult<unknown>>): Promise<
 }
 
 /** A folder the run must write to, or a configuration error that names it (never a stack trace). */
-function writable<T>(setting: string, dir: string, open: () => T): T {
-  try {
-    return open();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (!code) throw err;
-    throw new ConfigError(`无法写入 ${setting} \`${dir}\`（${code}），它必须是当前用户可写的文件夹 / cannot write to ${setting} \`${dir}\` (${code}): it must be a folder this user can write to`);
-  }
-}
 
 /** Two runs in the same second must not write into each other's reports. */
 function uniqueDir(dir: string): string {

@@ -7,9 +7,10 @@
  * next run can remove what a killed run left, and only that: never a file a live run is writing,
  * never one written from another machine sharing the folder.
  */
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { hostTag, isPidDeadHere } from './process-alive.js';
+import { ensureDir } from '../ensure-dir.js';
 
 const TEMP = /^\.(.+)\.([A-Za-z0-9-]+)\.(\d+)\.tmp$/;
 
@@ -33,7 +34,7 @@ export function fsyncPath(p: string, folder = false): void {
 
 /** Writes `data` to `file` atomically, replacing it (state files: one writer, under the run lock). */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  mkdirSync(path.dirname(file), { recursive: true });
+  ensureDir(path.dirname(file));
   const tmp = tempPathFor(file);
   const fd = openSync(tmp, 'w');
   try {

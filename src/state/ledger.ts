@@ -17,9 +17,10 @@
  * 150 bytes a follow-up; it is read once per run, a megabyte at a time.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
+import { ensureDir } from '../ensure-dir.js';
 
 export type LedgerState = 'pending' | 'done';
 
@@ -67,7 +68,7 @@ export class Ledger {
     const file = ledgerPath(stateDir, erp);
     if (opts.readOnly && !existsSync(file)) return undefined;
     const l = new Ledger(file, erp, !!opts.readOnly);
-    if (!opts.readOnly) mkdirSync(path.dirname(file), { recursive: true });
+    if (!opts.readOnly) ensureDir(path.dirname(file));
     const endsWithNewline = l.load();
     if (!opts.readOnly) {
       l.fd = openSync(file, 'a');

@@ -14,10 +14,11 @@
  * stale lock goes through a second, short-lived lock (`.takeover`), under which the stale content
  * is read again before it is removed: two runs finding one stale lock cannot both take it.
  */
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { tempPathFor } from './atomic-file.js';
 import { isDeadHere, thisProcess, type ProcessMark } from './process-alive.js';
+import { ensureDir } from '../ensure-dir.js';
 
 export interface LockHolder extends ProcessMark {
   /** ISO time the lock was taken. */
@@ -38,7 +39,7 @@ const UNREADABLE_GRACE_MS = 10_000;
  * cannot be written), which the caller reports as a configuration problem.
  */
 export function acquireLock(file: string, command: string): LockResult {
-  mkdirSync(path.dirname(file), { recursive: true });
+  ensureDir(path.dirname(file));
   const me: LockHolder = { ...thisProcess(), since: new Date().toISOString(), command };
   const text = JSON.stringify(me);
   let tookOver: LockHolder | undefined;
