@@ -111,6 +111,7 @@ export const CONTACT: EntitySpec = {
       },
       write: (row) => writer.write(row),
       lookups: () => ({ companies: resolver.lookups, cacheHits: resolver.hits, created: resolver.created }),
+      drain: () => verifier?.readNow(),
       close() {
         verifier?.close();
         keys?.stop();

@@ -54,6 +54,8 @@ export interface EntityRun {
   write(row: PreparedRecord): Promise<WriteResult | Deferred>;
   /** Lookups made and saved by caching, for the summary. */
   lookups(): { companies: number; cacheHits: number; created?: number };
+  /** Every row has been written: what waits for a batch is looked at now, not when its timer ends. */
+  drain?(): void;
   close(): void;
 }
 

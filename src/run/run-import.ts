@@ -333,6 +333,7 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
       }
     };
     await Promise.all(Array.from({ length: poolSize }, worker));
+    run.drain?.();
     while (later.size) await Promise.all([...later]);
     // Rows left in the file, for the summary: not after a stop signal (it must end within seconds),
     // nor past a part of the file that cannot be read.

@@ -112,6 +112,11 @@ export class BatchVerifier {
     }
   }
 
+  /** No more saves will come: the rows waiting are looked for now rather than when the timer ends. */
+  readNow(): void {
+    if (this.waiting.length) void this.flush();
+  }
+
   /** Lets waiting rows go unanswered (the run is stopping): they look row by row, or stay pending. */
   close(): void {
     if (this.timer) clearTimeout(this.timer);
