@@ -26,8 +26,18 @@ export interface BatchVerifierOptions {
   maxWaitMs: number;
 }
 
+/**
+ * A field a record must have, trimmed, as the row has it to match it (a plain-text match key):
+ * a batch is then matched by lookup, not by comparing every row with every new record.
+ */
+export interface MatchHint {
+  key: string;
+  value: string;
+}
+
 interface Waiting {
   since: number;
+  hint: MatchHint | undefined;
   matches(r: ListedRecord): boolean;
   resolve(r: ListedRecord | undefined): void;
   reject(err: unknown): void;
@@ -63,9 +73,9 @@ export class BatchVerifier {
   }
 
   /** The record a save sent after `since` made and that `matches`, or undefined when the newest records do not show it. */
-  expect(since: number, matches: (r: ListedRecord) => boolean): Promise<ListedRecord | undefined> {
+  expect(since: number, matches: (r: ListedRecord) => boolean, hint?: MatchHint): Promise<ListedRecord | undefined> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ since, matches, resolve, reject });
+      this.waiting.push({ since, hint, matches, resolve, reject });
       if (this.waiting.length >= this.o.maxBatch) void this.flush();
       else this.timer ??= setTimeout(() => void this.flush(), this.o.maxWaitMs);
     });
@@ -105,8 +115,26 @@ export class BatchVerifier {
       return;
     }
     const claimed = new Set<string>();
+    // The new records by a hint's field, newest first as in `fresh`: the record found is the one a
+    // scan of `fresh` would find.
+    const byKey = new Map<string, Map<string, ListedRecord[]>>();
+    const among = (hint: MatchHint | undefined): ListedRecord[] => {
+      if (!hint) return fresh;
+      let groups = byKey.get(hint.key);
+      if (!groups) {
+        groups = new Map();
+        for (const r of fresh) {
+          const v = (r.values[hint.key] ?? '').trim();
+          const group = groups.get(v);
+          if (group) group.push(r);
+          else groups.set(v, [r]);
+        }
+        byKey.set(hint.key, groups);
+      }
+      return groups.get(hint.value.trim()) ?? [];
+    };
     for (const w of batch) {
-      const mine = fresh.find((r) => Number(r.ord) > w.since && !claimed.has(r.ord) && w.matches(r));
+      const mine = among(w.hint).find((r) => Number(r.ord) > w.since && !claimed.has(r.ord) && w.matches(r));
       if (mine) claimed.add(mine.ord);
       w.resolve(mine);
     }

@@ -6,6 +6,11 @@
 import type { FieldSpec } from '../catalog/index.js';
 import { canonicalDate } from '../validate/dates.js';
 
+/** Whether two values of this field are the same only when they are equal once trimmed (no number or date reading). */
+export function comparedAsText(field: FieldSpec | undefined): boolean {
+  return !field || !(field.type === 'int' || field.type === 'number' || field.type === 'date' || field.type === 'datetime');
+}
+
 export function sameValue(field: FieldSpec | undefined, a: string, b: string): boolean {
   if (a === b) return true;
   const ta = a.trim();

@@ -24,7 +24,7 @@ import { isTransient } from '../erp/errors.js';
 import type { ContactRef, SaveOutcome } from '../run/import-erp.js';
 import type { Journal } from '../state/journal.js';
 import { comparable } from '../lookup/company-resolver.js';
-import { sameValue } from './compare-values.js';
+import { comparedAsText, sameValue } from './compare-values.js';
 import { asRefusal, failedAfterRetries, type WriteResult } from './outcomes.js';
 import type { RecordIndex } from './record-index.js';
 import type { BatchVerifier } from './batch-verifier.js';
@@ -115,6 +115,7 @@ export class KeyedUpsert {
   /** ords this run created, lately (bounded): never strangers. */
   private readonly recent = new RecentSet(4096);
   private readonly field: Map<string, FieldSpec>;
+  private readonly hintKey: string | undefined;
   private readonly savable: string[];
 
   constructor(
@@ -124,6 +125,9 @@ export class KeyedUpsert {
   ) {
     this.backoff = opts.backoff ?? backoff;
     this.field = new Map(store.fields.map((f) => [f.id, f]));
+    // A match key that `keyMatches` compares as trimmed text only (not ord, not the company, which
+    // may be matched by the customer's name): the batch verifier looks records up by it.
+    this.hintKey = opts.matchKeys.find((k) => k !== 'ord' && k !== 'company' && comparedAsText(this.field.get(k)));
     this.savable = store.fields.filter((f) => !f.key).map((f) => f.id);
   }
 
@@ -332,7 +336,7 @@ export class KeyedUpsert {
     }
     const deferred = (async (): Promise<WriteResult> => {
       try {
-        const mine = await verifier.expect(since, (r) => this.matches(r, c.values, c.companyName));
+        const mine = await verifier.expect(since, (r) => this.matches(r, c.values, c.companyName), this.hintKey === undefined ? undefined : { key: this.hintKey, value: c.values[this.hintKey] ?? '' });
         if (mine) return this.created(c, mine);
         // The newest records do not show it: looked for row by row before it is sent again.
         return await this.saveUntilSeen(c, payload, look, missing, { mustLook: true, firstAttempt: 1 });
