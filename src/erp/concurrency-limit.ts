@@ -465,12 +465,7 @@ export class AdaptiveLimit {
     this.epoch++;
     this.slowRatio = 0;
     this.cut = undefined;
-    this.n = 0;
-    this.sum = 0;
-    this.sumInverse = 0;
-    this.halfN = 0;
-    this.windowStart = this.now();
-    this.lag.reset();
+    this.keep();
     this.full = false;
     if (this.limit !== before) this.history.record(this.limit);
     this.requests.wake();
