@@ -7,15 +7,11 @@ import { createHash } from 'node:crypto';
 
 /** 128-bit content hash in base64url (22 characters). */
 export function contentHash(entity: string, values: Record<string, string>): string {
-  const h = createHash('sha256');
-  h.update(entity);
-  for (const k of Object.keys(values).sort()) {
-    h.update('\u0000');
-    h.update(k);
-    h.update('\u0001');
-    h.update(values[k]);
-  }
-  return h.digest('base64url').slice(0, 22);
+  // One update of the joined text: the same bytes, hence the same hash as journals already hold,
+  // for one call into the hash instead of four per field.
+  let text = entity;
+  for (const k of Object.keys(values).sort()) text += `\u0000${k}\u0001${values[k]}`;
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }
 
 /** Counts occurrences of each content hash within one run. */
