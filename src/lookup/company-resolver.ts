@@ -44,6 +44,9 @@ const PRELOAD_PAGE_SIZE = 500;
 /** Creating a missing customer failed: the row says why. */
 export type CreateFailure = { ok: false; code: 'ERP_REJECTED' | 'ERP_FAILED' | 'ERP_UNVERIFIED'; candidates: CustomerRef[]; zh: string; en: string };
 
+/** Names whose resolution is kept (the byText map below holds as many texts). */
+const MAX_CACHED_NAMES = 100_000;
+
 export class CompanyResolver {
   private readonly cache = new Map<string, Promise<Resolution | CreateFailure>>();
   private readonly byText = new Map<string, Promise<Resolution | CreateFailure>>();
@@ -77,13 +80,16 @@ export class CompanyResolver {
     else {
       p = this.lookupOrCreate(raw, key, row);
       this.cache.set(key, p);
+      // Bounded, oldest first: a file naming a million different companies must not hold them all
+      // (by then the list is loaded, and a name asked again is looked up in it, not in the ERP).
+      if (this.cache.size > MAX_CACHED_NAMES) this.cache.delete(this.cache.keys().next().value!);
       // A failed request must not poison the cache: the next row asks again.
       p.catch(() => {
         this.cache.delete(key);
         this.byText.delete(raw);
       });
     }
-    if (this.byText.size < 100_000) this.byText.set(raw, p);
+    if (this.byText.size < MAX_CACHED_NAMES) this.byText.set(raw, p);
     return p;
   }
 
