@@ -187,4 +187,32 @@ describe('a contact import whose companies are missing', () => {
       await emu.close();
     }
   }, 120_000);
+
+  it('a contact the customer form made along with its new company is not created again once the contacts are indexed', async () => {
+    // One row at a time: the first rows load the index of existing contacts before the row that
+    // makes a company comes; its contact is then in the ERP but not in the index.
+    const emu = await startEmulator({ port: 0, seed: { customers: 10, contacts: 0 }, quiet: true });
+    try {
+      const dir = tempDir('zbport-cust-');
+      const known = emu.store.customers()[0].name;
+      writeCsv(path.join(dir, 'in.csv'), [
+        ['客户名称', '联系人姓名', '手机'],
+        [known, '甲', '13900000011'],
+        [known, '乙', '13900000012'],
+        [known, '丙', '13900000013'],
+        ['索引后新建有限公司', '丁', '13900000014'],
+        ['索引后新建有限公司', '戊', '13900000015'],
+      ]);
+      writeFileSync(path.join(dir, 'p.yaml'), `name: indexed\nkind: import\nentity: contact\nsource: { file: in.csv }\nmapping: { company: 客户名称, person_name: 联系人姓名, mobile: 手机 }\nlookup:\n  createMissing: { values: { sort1: "1" } }\nwrite: { concurrency: 1 }\n`);
+      const r = await zbport(['run', 'p.yaml', '--json'], { cwd: dir, env: ENV(emu) });
+      expect(r.code, r.stderr).toBe(0);
+      const people = emu.store.contacts().map((c) => c.person_name).sort();
+      expect(people).toEqual(['丁', '丙', '乙', '戊', '甲']);
+      const again = json(await zbport(['run', 'p.yaml', '--json'], { cwd: dir, env: ENV(emu) }));
+      expect(again).toMatchObject({ created: 0, failed: 0 });
+      expect(emu.store.contacts()).toHaveLength(5);
+    } finally {
+      await emu.close();
+    }
+  }, 120_000);
 });

@@ -85,13 +85,15 @@ export const CONTACT: EntitySpec = {
 
   async start(ctx: EntityContext): Promise<EntityRun> {
     const { config, erp } = ctx;
-    const resolver = new CompanyResolver(erp, config.lookup.by, config.lookup.preload, config.lookup.createMissing ? missingCustomers(ctx) : undefined);
     // Indexes of existing contacts need a list that shows every match key itself (not the
     // customer only by name); matching on ord reads details instead.
     const indexable = ctx.matchKeys.every((k) => erp.shows('contact', k)) && !ctx.matchKeys.includes('ord');
     // A dry run matches against all existing contacts loaded once (ords only matter when writing).
     const index = ctx.dryRun && indexable ? await RecordIndex.load(erp.allContacts(), ctx.matchKeys) : undefined;
     const keys = !ctx.dryRun && indexable ? keyIndex(ctx) : undefined;
+    // A customer made from a row carries the row's contact as its first contact: the index must
+    // send that row to the list, where it is found, not on to a second create.
+    const resolver = new CompanyResolver(erp, config.lookup.by, config.lookup.preload, config.lookup.createMissing ? missingCustomers(ctx, (values) => keys?.created(values)) : undefined);
     // Creates verified a batch at a time from the newest records, where the list sorts by ord.
     const verifier = !ctx.dryRun && config.write.verify && erp.shows('contact', 'ord')
       ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), maxPageSize: erp.maxPageSize, maxBatch: 200, maxWaitMs: Number(process.env.ZBPORT_VERIFY_WAIT_MS) || 300 })
@@ -127,14 +129,19 @@ export const CONTACT: EntitySpec = {
  * record count), then it is loaded once, in parallel pages. A small file never loads a large
  * ERP's list; a migration loads it once, early. Never worse than twice the better choice.
  */
-function keyIndex(ctx: EntityContext): { current: () => MatchIndex | undefined; created: (values: Record<string, string>, ord: string) => void; stop(): void } {
+function keyIndex(ctx: EntityContext): {
+  current: () => MatchIndex | undefined;
+  created: (values: Record<string, string>, ord?: string) => void;
+  stop(): void;
+} {
   let index: MatchIndex | undefined;
   let stopped = false;
   let loading: Promise<void> | undefined;
   let pages: number | undefined;
   let counting: Promise<void> | undefined;
   let lookups = 0;
-  const meanwhile: Array<[Record<string, string>, string]> = [];
+  const meanwhile: Array<[Record<string, string>, string | undefined]> = [];
+  const add = (into: MatchIndex, values: Record<string, string>, ord: string | undefined) => (ord ? into.add(values, ord) : into.addUnknown(values));
   return {
     current() {
       if (index) return index;
@@ -151,7 +158,7 @@ function keyIndex(ctx: EntityContext): { current: () => MatchIndex | undefined; 
         loading = MatchIndex.load(ctx.erp.allContacts(), ctx.matchKeys, () => stopped).then((loaded) => {
           if (!loaded) return;
           // Contacts this run created while the list was read may be missing from it.
-          for (const [values, ord] of meanwhile.splice(0)) loaded.add(values, ord);
+          for (const [values, ord] of meanwhile.splice(0)) add(loaded, values, ord);
           index = loaded;
         }, () => {
           loading = undefined;
@@ -159,8 +166,9 @@ function keyIndex(ctx: EntityContext): { current: () => MatchIndex | undefined; 
       }
       return undefined;
     },
+    /** A contact this run made: with its ord, or without one (made by the customer form). */
     created(values, ord) {
-      if (index) index.add(values, ord);
+      if (index) add(index, values, ord);
       else if (loading) meanwhile.push([values, ord]);
     },
     /** The run is over: a load still under way stops (its pages would only keep the process). */
@@ -176,7 +184,7 @@ function keyIndex(ctx: EntityContext): { current: () => MatchIndex | undefined; 
  * customer form takes as the customer's first contact. Written by the keyed upsert policy keyed on
  * the name, in the run's journal: a killed run never makes it twice.
  */
-function missingCustomers(ctx: EntityContext): CreateCustomer {
+function missingCustomers(ctx: EntityContext, firstContact: (values: Record<string, string>) => void): CreateCustomer {
   const create = ctx.config.lookup.createMissing;
   const constants = typeof create === 'object' ? create.values : {};
   const writer = new KeyedUpsert(customerStore(ctx.erp), ctx.journal, {
@@ -188,6 +196,7 @@ function missingCustomers(ctx: EntityContext): CreateCustomer {
     Object.assign(values, constants, { name });
     const r = await settle(writer.write({ row: 0, key: `customer:${name}`, values, blanks: [] }));
     if (r.outcome === 'rejected' || r.outcome === 'failed') return { ok: false, code: r.code === 'ERP_REJECTED' || r.code === 'ERP_UNVERIFIED' ? r.code : 'ERP_FAILED', zh: `新建客户“${name}”失败：${r.zh}`, en: `creating customer \`${name}\` failed: ${r.en}` };
+    if (r.outcome === 'created' && r.ord && values.person_name) firstContact({ ...row, company: r.ord });
     return { ok: true, customer: { ord: r.ord ?? '', name, khid: values.khid ?? '' } };
   };
 }

@@ -44,6 +44,14 @@ export class MatchIndex {
     this.set.set(key, had === undefined || had === n ? n : AMBIGUOUS);
   }
 
+  /**
+   * A record with these keys whose ord is not known (the customer form made it along with a new
+   * customer): rows with these keys are matched through the list.
+   */
+  addUnknown(values: Record<string, string>): void {
+    this.set.set(this.key(values), AMBIGUOUS);
+  }
+
   private key(values: Record<string, string>): string {
     return this.keys.map((k) => comparable(values[k] ?? '')).join('\u0000');
   }
