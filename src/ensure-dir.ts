@@ -6,7 +6,7 @@
  * mistyped path would hang the tool: here each missing level is made on its own, and the first
  * refusal is the error.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
 
@@ -46,4 +46,12 @@ export function writable<T>(setting: string, dir: string, open: () => T): T {
     if (!code) throw err;
     throw new ConfigError(`无法写入 ${setting} \`${dir}\`（${code}），它必须是当前用户可写的文件夹 / cannot write to ${setting} \`${dir}\` (${code}): it must be a folder this user can write to`);
   }
+}
+
+/** A folder a command writes into: made if missing, and writable by this user, or a configuration error naming `setting`. */
+export function writableDir(setting: string, dir: string): void {
+  writable(setting, dir, () => {
+    ensureDir(dir);
+    accessSync(dir, constants.W_OK);
+  });
 }

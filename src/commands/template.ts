@@ -3,7 +3,7 @@
  * people who fill it in. Its company dropdown holds a real ERP's customers, never the built-in
  * emulator's made-up ones.
  */
-import { accessSync, constants, existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_RETRIES } from '../erp/retry-policy.js';
 import { CONNECTION_DEFAULTS } from '../erp/config.js';
@@ -15,7 +15,7 @@ import { formatProblem } from '../definition/problems.js';
 import { stderrLogger } from '../report/logger.js';
 import { buildTemplate } from '../template/build-template.js';
 import { say } from '../report/lang.js';
-import { ensureDir, writable } from '../ensure-dir.js';
+import { writableDir } from '../ensure-dir.js';
 import { placeWithoutReplacing, tempPathFor } from '../state/atomic-file.js';
 
 export interface TemplateOptions {
@@ -73,10 +73,7 @@ export async function templateCommand(o: TemplateOptions): Promise<number> {
   }
   const tmp = tempPathFor(out);
   try {
-    writable('--output', path.dirname(out), () => {
-      ensureDir(path.dirname(out));
-      accessSync(path.dirname(out), constants.W_OK);
-    });
+    writableDir('--output', path.dirname(out));
     await buildTemplate({ config, pipelineFile: o.pipeline, customers, noCustomers }).xlsx.writeFile(tmp);
     if (o.force) renameSync(tmp, out);
     else if (!placeWithoutReplacing(tmp, out)) {

@@ -10,7 +10,7 @@
  * explicit `--output` that exists is refused (exit 2). The watermark moves only once the file is
  * on disk under its final name.
  */
-import { accessSync, constants, existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_LAYOUTS, LIST_FIELDS, type ListName } from '../catalog/index.js';
 import { ConfigError } from '../errors.js';
@@ -25,7 +25,7 @@ import { CSV_NO_TYPES_NOTE, csvWriter, xlsxWriter } from './writers.js';
 import { OrdSet } from './ord-set.js';
 import { placeWithoutReplacing, removeDeadTemps, tempPathFor } from '../state/atomic-file.js';
 import { exportStatePath, readExportState, writeExportState, type ExportState } from '../state/watermark.js';
-import { ensureDir, writable } from '../ensure-dir.js';
+import { writableDir } from '../ensure-dir.js';
 
 export type { ExportState };
 
@@ -171,10 +171,7 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
   }
 
   const dir = path.dirname(wanted);
-  writable('output.file', dir, () => {
-    ensureDir(dir);
-    accessSync(dir, constants.W_OK);
-  });
+  writableDir('output.file', dir);
   for (const t of removeDeadTemps(dir)) o.log.info(`删除了中断运行留下的临时文件（pid ${t.pid}）/ removed a leftover of a killed run (pid ${t.pid}): ${t.file}`);
   let file = freeName(wanted, now);
   // Same folder as the target, so moving it into place is atomic: complete or not at all.
