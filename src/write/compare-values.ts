@@ -16,12 +16,11 @@ export function sameValue(field: FieldSpec | undefined, a: string, b: string): b
   const ta = a.trim();
   const tb = b.trim();
   if (ta === tb) return true;
-  if (!field) return false;
+  if (!field || comparedAsText(field)) return false;
   if (field.type === 'int' || field.type === 'number') {
     const na = Number(ta.replace(/,/g, ''));
     const nb = Number(tb.replace(/,/g, ''));
     return ta !== '' && tb !== '' && Number.isFinite(na) && na === nb;
   }
-  if (field.type === 'date' || field.type === 'datetime') return canonicalDate(ta) === canonicalDate(tb);
-  return false;
+  return canonicalDate(ta) === canonicalDate(tb);
 }
