@@ -10,6 +10,7 @@
  * once, from the first row that names it; rows naming it later find it in the cache.
  */
 import type { CustomerRef, ImportErp } from '../run/import-erp.js';
+import { BoundedMap } from './bounded-map.js';
 
 export type Resolution =
   | { ok: true; ord: string; customer: CustomerRef; created?: boolean }
@@ -44,11 +45,11 @@ const PRELOAD_PAGE_SIZE = 500;
 /** Creating a missing customer failed: the row says why. */
 export type CreateFailure = { ok: false; code: 'ERP_REJECTED' | 'ERP_FAILED' | 'ERP_UNVERIFIED'; candidates: CustomerRef[]; zh: string; en: string };
 
-/** Names whose resolution is kept (the byText map below holds as many texts). */
+/** Names whose resolution is kept, newest first: a file naming a million different companies does not hold them all (by then the list is loaded, and a name asked again is looked up in it, not in the ERP); the byText map below holds as many texts. */
 const MAX_CACHED_NAMES = 100_000;
 
 export class CompanyResolver {
-  private readonly cache = new Map<string, Promise<Resolution | CreateFailure>>();
+  private readonly cache = new BoundedMap<string, Promise<Resolution | CreateFailure>>(MAX_CACHED_NAMES);
   private readonly byText = new Map<string, Promise<Resolution | CreateFailure>>();
   private preloaded: Promise<Map<string, CustomerRef[]>> | undefined;
   private customerTotal: Promise<number> | undefined;
@@ -80,9 +81,6 @@ export class CompanyResolver {
     else {
       p = this.lookupOrCreate(raw, key, row);
       this.cache.set(key, p);
-      // Bounded, oldest first: a file naming a million different companies must not hold them all
-      // (by then the list is loaded, and a name asked again is looked up in it, not in the ERP).
-      if (this.cache.size > MAX_CACHED_NAMES) this.cache.delete(this.cache.keys().next().value!);
       // A failed request must not poison the cache: the next row asks again.
       p.catch(() => {
         this.cache.delete(key);

@@ -5,6 +5,7 @@
  */
 import type { ContactRef, ImportErp } from '../run/import-erp.js';
 import { CompanyResolver, comparable } from './company-resolver.js';
+import { BoundedMap } from './bounded-map.js';
 
 export type ContactResolution =
   | { ok: true; ord: string }
@@ -17,11 +18,11 @@ export interface ContactKey {
   ord?: string;
 }
 
-/** Contacts whose resolution is kept (about 300 bytes each with their candidates: 15 MB). */
+/** Contacts whose resolution is kept, newest first (about 300 bytes each with their candidates: 15 MB). */
 export const MAX_CACHED = 50_000;
 
 export class ContactResolver {
-  private readonly cache = new Map<string, Promise<ContactResolution>>();
+  private readonly cache = new BoundedMap<string, Promise<ContactResolution>>(MAX_CACHED);
 
   constructor(
     private readonly erp: ImportErp,
@@ -35,9 +36,6 @@ export class ContactResolver {
     if (!p) {
       p = this.lookup(key);
       this.cache.set(id, p);
-      // Bounded, oldest first: a file of a million follow-ups for a million contacts must not hold
-      // them all (a contact named again after it left costs one more lookup, nothing else).
-      if (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
       p.catch(() => this.cache.delete(id));
     }
     return p;
