@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_RETRIES } from '../erp/retry-policy.js';
+import { AUTO_LIMIT_DEFAULTS } from '../erp/concurrency-limit.js';
 import { InstallationProfile, ConnectionSettings, ListsBlock } from '../installation/profile-schema.js';
 
 const positiveInt = () => z.number().int().positive();
@@ -105,8 +106,8 @@ export const WriteBlock = z
       .union([z.literal('auto'), positiveInt().max(256)])
       .default('auto')
       .describe('Rows in flight: auto raises them while the ERP answers as fast and lowers them when it slows down or fails (up to maxConcurrency); a number fixes them'),
-    maxConcurrency: positiveInt().max(256).default(64).describe('With concurrency: auto, rows in flight at most (requests at most; a quarter more rows wait ready)'),
-    initialConcurrency: positiveInt().max(256).default(8).describe('With concurrency: auto, the limit to start from (at most maxConcurrency)'),
+    maxConcurrency: positiveInt().max(256).default(AUTO_LIMIT_DEFAULTS.max).describe('With concurrency: auto, rows in flight at most (requests at most; a quarter more rows wait ready)'),
+    initialConcurrency: positiveInt().max(256).default(AUTO_LIMIT_DEFAULTS.initial).describe('With concurrency: auto, the limit to start from (at most maxConcurrency)'),
     rateLimit: z.number().nonnegative().default(0).describe('Requests per second at most (0: no limit)'),
     retries: z.number().int().nonnegative().max(20).default(DEFAULT_RETRIES).describe('Retries of a transient fault, with exponential backoff'),
     verify: z.boolean().default(true).describe('Read every write back before counting it done'),

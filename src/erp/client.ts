@@ -10,7 +10,7 @@ import { decodeResponse, normaliseTable, type Decoded } from './decode.js';
 import { AuthError, BusinessError, CancelledError, ErpError, ProtocolError, SessionError, TransientError } from './errors.js';
 import { PATHS, type Bill, type DataItem, type ResponseEnvelope, type TablePage } from './protocol.js';
 import { RateLimiter } from './rate-limit.js';
-import { AdaptiveLimit } from './concurrency-limit.js';
+import { AdaptiveLimit, AUTO_LIMIT_DEFAULTS } from './concurrency-limit.js';
 import { AdaptiveTimeout, BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoffDelay, DEFAULT_RETRIES, sleep } from './retry-policy.js';
 import { CONNECTION_DEFAULTS } from './config.js';
 import { registerSecret, registerUrlCredentials } from './scrub.js';
@@ -65,8 +65,9 @@ export interface CallOptions {
   /** Retries of transient faults for this call (default: the client's). */
   retries?: number;
   /**
-   * Outside the cap on requests in flight (the rate limit still applies): a run's background reads
-   * (batch verification) must not take a row's place.
+   * Outside a fixed cap on requests in flight, which counts rows (the rate limit still applies): a
+   * run's background reads (batch verification) must not take a row's place. The auto limit
+   * counts them: it bounds what the ERP receives.
    */
   background?: boolean;
 }
@@ -95,7 +96,7 @@ export interface ListOptions {
   need?: ColumnNeed[];
   /** Another layout than the client's for this list (an export's column overrides). */
   layout?: ListLayout;
-  /** Outside the cap on requests in flight (CallOptions.background). */
+  /** Outside a fixed cap on requests in flight (CallOptions.background). */
   background?: boolean;
 }
 
@@ -170,7 +171,7 @@ export class ErpClient {
       registerUrlCredentials(options.baseUrl, options.user);
     }
     const auto = this.o.concurrency === 'auto';
-    const most = auto ? Math.max(1, options.maxConcurrency ?? 64) : Math.max(1, Number(this.o.concurrency));
+    const most = auto ? Math.max(1, options.maxConcurrency ?? AUTO_LIMIT_DEFAULTS.max) : Math.max(1, Number(this.o.concurrency));
     this.transport = new Transport(options.baseUrl, this.o.timeoutMs, most + 2, options.zsml ? 'application/zsml; charset=utf-8' : 'application/json; charset=utf-8');
     this.limit = pLimit(most);
     this.adaptive = auto ? new AdaptiveLimit({ max: most, initial: options.initialConcurrency, trace: (line) => this.env.logger?.debug?.(line) }) : undefined;

@@ -51,6 +51,9 @@
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
+/** `write.maxConcurrency` and `write.initialConcurrency` when a pipeline does not set them. */
+export const AUTO_LIMIT_DEFAULTS = { max: 64, initial: 8 } as const;
+
 /** A request slot taken, marked with the limit it was taken under (answers to older ones are not counted). */
 export interface Permit {
   readonly epoch: number;
@@ -255,7 +258,7 @@ export class AdaptiveLimit {
   constructor(o: AdaptiveLimitOptions) {
     this.max = Math.max(1, Math.floor(o.max));
     this.min = Math.min(this.max, Math.max(1, Math.floor(o.min ?? 1)));
-    this.value = Math.min(this.max, Math.max(this.min, Math.floor(o.initial ?? 8)));
+    this.value = Math.min(this.max, Math.max(this.min, Math.floor(o.initial ?? AUTO_LIMIT_DEFAULTS.initial)));
     // Rows let in under a higher limit keep a request slot each until they are done: a limit that
     // falls while the ERP hangs must hold back new rows, not queue the rows in flight behind one
     // another (each waiting out a time-out: a frozen ERP would take minutes to be noticed).
