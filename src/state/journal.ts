@@ -4,11 +4,19 @@
  * any moment (kill -9 included) and started again reads it back and finishes the work without
  * writing any row twice: `done` rows are skipped, `pending` rows are checked against the ERP.
  *
- * Each record is written before the request goes out (see jsonl.ts: a synchronous write; a line
- * torn by a kill is ignored).
+ * A `pending` record is written before the request goes out (see jsonl.ts: a synchronous write; a
+ * line torn by a kill is ignored). `done` records wait, in order, for the next `pending` write, a
+ * flush a second later, the end of the run or the process's exit: a `done` lost to a kill leaves
+ * its row `pending`, which the next run looks for in the ERP before sending anything, exactly as
+ * for a kill between the answer and its record. This halves the journal's writes, each a system
+ * call of ~20 µs on the machines measured, a tenth of the tool's CPU at 64 rows in flight.
  */
-import { closeSync, renameSync } from 'node:fs';
-import { appendJsonLine, openJsonLines } from '../jsonl.js';
+import { closeSync, renameSync, writeSync } from 'node:fs';
+import { openJsonLines } from '../jsonl.js';
+
+/** How long `done` records may wait in memory, and how much of them. */
+const DONE_WAIT_MS = 1000;
+const DONE_WAIT_CHARS = 64 * 1024;
 
 export type JournalOutcome = 'created' | 'updated' | 'skipped' | 'unchanged';
 
@@ -52,6 +60,7 @@ export class Journal {
     });
     const j = new Journal(file, log.records);
     j.fd = log.fd;
+    process.on('exit', j.onExit);
     return j;
   }
 
@@ -75,14 +84,36 @@ export class Journal {
   }
 
   done(key: string, row: number, outcome: JournalOutcome, ord?: string): void {
-    this.append({ k: key, s: 'done', o: outcome, r: row, ...(ord ? { ord } : {}) });
+    if (this.fd === undefined) throw new Error('journal is closed');
+    this.waiting += `${JSON.stringify({ k: key, s: 'done', o: outcome, r: row, ...(ord ? { ord } : {}) })}\n`;
+    if (this.waiting.length >= DONE_WAIT_CHARS) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), DONE_WAIT_MS).unref();
+  }
+
+  /** `done` records not yet written, oldest first. */
+  private waiting = '';
+  private timer: NodeJS.Timeout | undefined;
+  private readonly onExit = () => this.flush();
+
+  /** Writes the `done` records that wait; synchronous, so it also runs on the process's exit. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.waiting || this.fd === undefined) return;
+    const text = this.waiting;
+    this.waiting = '';
+    writeSync(this.fd, text);
   }
 
   private append(e: JournalEntry): void {
     if (this.fd === undefined) throw new Error('journal is closed');
     // Only entries read back from an earlier run are kept in memory: within a run each row is
-    // written once, so memory does not grow with the rows of this run.
-    appendJsonLine(this.fd, e);
+    // written once, so memory does not grow with the rows of this run. The `done` records that
+    // wait go first, in one write with this one.
+    const line = `${JSON.stringify(e)}\n`;
+    const text = this.waiting ? this.waiting + line : line;
+    this.waiting = '';
+    writeSync(this.fd, text);
   }
 
   private remember(e: JournalEntry): void {
@@ -95,6 +126,8 @@ export class Journal {
   }
 
   close(): void {
+    this.flush();
+    process.off('exit', this.onExit);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
