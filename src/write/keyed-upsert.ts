@@ -298,17 +298,17 @@ export class KeyedUpsert {
   /** A create found afterwards in the list: its ord is one that did not match before the save. */
   private async create(c: PreparedRecord, before: ListedRecord[]): Promise<WriteResult | Deferred> {
     const beforeOrds = before.map((b) => b.ord);
-    const payload = this.savePayload(c.values);
-    const missing: WriteResult = {
+    let payload: Record<string, string> | undefined = this.savePayload(c.values);
+    const missing = (): WriteResult => ({
       outcome: 'failed', code: 'ERP_UNVERIFIED', zh: `ERP 答复保存成功，但列表中没有该${this.store.noun}（未保存）`, en: 'the ERP answered "ok" but the list shows no such record (not saved)',
-    };
+    });
     const look = () => this.look(c, beforeOrds);
     this.journal?.pending(c.key, c.row, beforeOrds);
     this.inFlight.add(c);
     const verifier = this.opts.verifier;
     if (!verifier || !this.opts.verify) {
       try {
-        return await this.saveUntilSeen(c, payload, look, missing);
+        return await this.saveUntilSeen(c, payload, look, missing());
       } finally {
         this.inFlight.delete(c);
       }
@@ -329,17 +329,20 @@ export class KeyedUpsert {
       }
       // A fault: maybe saved, maybe not; looked for before anything is sent again.
       try {
-        return await this.saveUntilSeen(c, payload, look, missing, { mustLook: true, firstAttempt: 1, last: failedAfterRetries(err) });
+        return await this.saveUntilSeen(c, payload, look, missing(), { mustLook: true, firstAttempt: 1, last: failedAfterRetries(err) });
       } finally {
         this.inFlight.delete(c);
       }
     }
+    // Hundreds of rows wait for their batch at 64 in flight: what each keeps alive until then is
+    // what the young generation copies at every collection, so the payload is made again if needed.
+    payload = undefined;
     const deferred = (async (): Promise<WriteResult> => {
       try {
         const mine = await verifier.expect(since, (r) => this.matches(r, c.values, c.companyName), this.hintKey === undefined ? undefined : { key: this.hintKey, value: c.values[this.hintKey] ?? '' });
         if (mine) return this.created(c, mine);
         // The newest records do not show it: looked for row by row before it is sent again.
-        return await this.saveUntilSeen(c, payload, look, missing, { mustLook: true, firstAttempt: 1 });
+        return await this.saveUntilSeen(c, this.savePayload(c.values), look, missing(), { mustLook: true, firstAttempt: 1 });
       } finally {
         this.inFlight.delete(c);
       }
