@@ -541,12 +541,18 @@ export function billValues(bill: Bill): Record<string, string> {
 /** The envelope's `datas`: every value a string ("" for nothing), as the server reads them. */
 export function toDatas(datas: CallOptions['datas']): DataItem[] {
   if (!datas) return [];
-  const entries = Array.isArray(datas) ? datas.map((d) => [d.id, d.val] as const) : Object.entries(datas);
-  return entries.map(([id, val]) => ({ id, val: val === null || val === undefined ? '' : String(val) }));
+  const asText = (val: unknown) => (val === null || val === undefined ? '' : String(val));
+  if (Array.isArray(datas)) return datas.map((d) => ({ id: d.id, val: asText(d.val) }));
+  // One pass, no [key, value] pairs: a save's forty fields, at every save.
+  const out: DataItem[] = [];
+  for (const id in datas) if (Object.hasOwn(datas, id)) out.push({ id, val: asText(datas[id]) });
+  return out;
 }
 
 /** Adds query parameters; never `apihelp`/`apihelptype`, which switch pages into documentation mode. */
 export function withQuery(path: string, query?: Record<string, string>): string {
+  // Most calls (every save) have neither: no URLSearchParams to build and print.
+  if (!path.includes('?') && (!query || Object.keys(query).length === 0)) return path;
   const [base, existing] = path.split('?');
   const params = new URLSearchParams(existing ?? '');
   for (const [k, v] of Object.entries(query ?? {})) params.set(k, v);
