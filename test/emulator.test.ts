@@ -302,6 +302,25 @@ describe('fault switches', () => {
     client.close();
   });
 
+  it('pages the unfiltered list by ord without sorting the table, as the general path pages it', async () => {
+    const ordId = CONTACT_LIST_COLUMNS.find((c) => c.field === 'ord')!.id;
+    const n = emu.store.contacts().length;
+    expect(n).toBeGreaterThan(30);
+    for (const sort of [`-${ordId}`, ordId]) {
+      for (const [pagesize, pageindex] of [[7, 1], [7, 3], [13, Math.ceil(n / 13)], [n + 5, 1], [10, Math.ceil(n / 10) + 1]]) {
+        const q = { pagesize: String(pagesize), pageindex: String(pageindex), _rpt_sort: sort };
+        const fast = await call(LIST, 'refresh', q);
+        // The general path: filter, copy and sort the whole table.
+        emu.store.contactsInOrdOrder = false;
+        const general = await call(LIST, 'refresh', q).finally(() => (emu.store.contactsInOrdOrder = true));
+        expect(fast.json.body.source.table).toEqual(general.json.body.source.table);
+        expect(fast.json.body.source.table.page).toMatchObject({ recordcount: n, pagecount: Math.ceil(n / pagesize) });
+      }
+    }
+    const ords = (await call(LIST, 'refresh', { pagesize: '3', _rpt_sort: `-${ordId}` })).json.body.source.table.rows.map((r: string[]) => Number(r[CONTACT_LIST_COLUMNS.findIndex((c) => c.field === 'ord')]));
+    expect(ords).toEqual([...ords].sort((a, b) => b - a));
+  });
+
   it('caps requests in flight: beyond the cap they queue, or fail when told to', async () => {
     emu.setFaults({ maxInFlight: 2, latencyMs: 20 });
     emu.resetCounters();

@@ -107,6 +107,8 @@ export class EmulatorStore {
       }
       Object.assign(old, c);
     } else {
+      const last = this.contactList.at(-1);
+      if (last && Number(last.ord) >= Number(c.ord)) this.contactsInOrdOrder = false;
       this.contactList.push(c);
       this.contactByOrd.set(c.ord, c);
       this.index(c, c.company);
@@ -131,6 +133,9 @@ export class EmulatorStore {
   customers(): readonly CustomerRecord[] {
     return this.customerList;
   }
+
+  /** Whether contacts() is in ascending ord order (ords only grow, unless a seed or test put one out of turn). */
+  contactsInOrdOrder = true;
 
   contacts(): readonly ContactRecord[] {
     return this.contactList;
