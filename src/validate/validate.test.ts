@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkFields } from '../emulator/checks.js';
 import { CONTACT_FIELDS, FOLLOWUP_FIELDS, type FieldSpec } from '../catalog/index.js';
+import { canonicalDate, canonicalDateByPattern } from './dates.js';
 import { cleanPhone, fromExcelSerial, halfwidth, normalizeHeader, normalizeSex, parseDateText, TRANSFORMS, validateRecord, validateValue } from './index.js';
 
 const F = (fields: FieldSpec[], id: string) => fields.find((f) => f.id === id)!;
@@ -137,5 +138,15 @@ describe('validateRecord', () => {
     expect(v0['@ret2_0']).toBeUndefined();
     const v1 = { intro: '106', sort: '481', plantype: '1', '@ret_0': '2024-01-01', '@ret_1': '2024-01-02', '@title1': '回访', '@remind': '0' };
     expect(validateRecord(FOLLOWUP_FIELDS, v1)).toEqual([]);
+  });
+});
+
+describe('canonicalDate', () => {
+  it('returns what the full reading returns, for canonical-looking text and near misses', () => {
+    const samples = ['1985-01-02', '1985-01-02 00:00:00', '1985-01-02 10:20:30', '1985/1/2 0:00:00', '1985-1-2', '1985-01-02T10:20:30', '1985-01-02 10:20', '1985-01-0x', 'abcd-ef-gh', '1985-01-02 10:20:3x', '1985-01-02 10:20:30.5', '', '第1985-01-02', '1985-01-02 24:00:00'];
+    let seed = 7;
+    const pick = (s: string) => s[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % s.length];
+    for (let i = 0; i < 3000; i++) samples.push(Array.from({ length: i % 2 ? 10 : 19 }, (_, j) => pick(j === 4 || j === 7 ? '-/-9' : j === 10 ? ' T0' : j === 13 || j === 16 ? '::0' : '0123456789x')).join(''));
+    for (const s of samples) expect(canonicalDate(s), s).toBe(canonicalDateByPattern(s));
   });
 });
