@@ -7,6 +7,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
@@ -15,6 +16,7 @@ import { MAX_COLUMNS, MAX_ROW_CHARS } from '../limits.js';
 import { headerHasNul } from '../nul.js';
 import type { SourceRow } from '../types.js';
 import { FieldCounter } from './fields.js';
+import { RecordSplitter, splittable } from './record-splitter.js';
 import { Utf8Validator } from './utf8.js';
 
 export type CsvEncoding = 'auto' | 'utf8' | 'gb18030' | 'gbk' | 'utf16le' | 'utf16be';
@@ -39,7 +41,7 @@ export interface CsvHeader {
   headerRow: number;
 }
 
-/** A CSV file's records as they come from csv-parse, with what is needed to number and report them. */
+/** A CSV file's records as csv-parse makes them (record-splitter.ts), with what is needed to number and report them. */
 export interface CsvStream {
   parser: Readable;
   /** Numbers a record as a text editor shows its line; undefined for blank lines, which are skipped. */
@@ -76,14 +78,10 @@ export async function openCsvStream(o: CsvOptions, size: number): Promise<CsvStr
     bytesRead += c.length;
   });
   const decoder = decoderFor(encoding, o.file, bomLength, new FieldCounter(delimiter));
-  const parser = parse({
-    delimiter,
-    relax_column_count: true,
-    skip_empty_lines: false,
-    // Characters in a record's fields; the delimiters between them are counted by FieldCounter.
-    max_record_size: MAX_ROW_CHARS,
-    bom: false,
-  });
+  // max_record_size: characters in a record's fields; the delimiters between them are counted by FieldCounter.
+  const parser = splittable(delimiter)
+    ? new RecordSplitter({ delimiter, maxRecordSize: MAX_ROW_CHARS })
+    : parse({ delimiter, relax_column_count: true, skip_empty_lines: false, max_record_size: MAX_ROW_CHARS, bom: false });
   input.on('error', (e) => parser.destroy(e));
   decoder.on('error', (e) => parser.destroy(e));
   // Undecodable bytes: what came before reaches the parser, nothing after it is read.
@@ -256,16 +254,18 @@ function wholeLines(chunk: Buffer, end: number): Buffer {
 class Utf8Decode extends Transform implements CheckedDecoder {
   controls = false;
   private readonly validator = new Utf8Validator();
+  // Decoded here once checked: the record splitter works on text, and decoding whole chunks at
+  // once costs less than csv-parse's decoding field by field did.
+  private readonly decoder = new StringDecoder('utf8');
   private pos: number;
   private line = 1;
 
   constructor(private readonly file: string, offset: number, private readonly fields: FieldCounter) {
-    super();
+    // The readable side keeps text as text (without an encoding, pushed strings become bytes again).
+    super({ encoding: 'utf8' });
     this.pos = offset;
   }
 
-  // The bytes pass through unchanged once checked: csv-parse decodes UTF-8 itself, so decoding
-  // here too would only cost time.
   failure?: Error;
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -276,7 +276,10 @@ class Utf8Decode extends Transform implements CheckedDecoder {
       this.failure = undecodable(this.file, 'UTF-8', bad, line);
       const good = wholeLines(chunk, bad - this.pos);
       this.emit('stop');
-      cb(null, good.length && this.fields.bytes(good) ? good : undefined);
+      // end(): a sequence left unfinished by the chunk before is a U+FFFD in the last record, as
+      // csv-parse made it of the same bytes.
+      const text = (good.length && this.fields.bytes(good) ? this.decoder.write(good) : '') + this.decoder.end();
+      cb(null, text || undefined);
       return;
     }
     if (!this.fields.bytes(chunk)) {
@@ -286,7 +289,7 @@ class Utf8Decode extends Transform implements CheckedDecoder {
     this.pos += chunk.length;
     this.line += countNewlines(chunk);
     if (!this.controls && (chunk.includes(0) || chunk.includes(1))) this.controls = true;
-    cb(null, chunk);
+    cb(null, this.decoder.write(chunk) || undefined);
   }
 
   override _flush(cb: TransformCallback): void {
@@ -311,7 +314,7 @@ class CheckedIconvDecode extends Transform implements CheckedDecoder {
   private readonly label: string;
 
   constructor(private readonly file: string, encoding: string, offset: number, private readonly fields: FieldCounter) {
-    super({ decodeStrings: true });
+    super({ decodeStrings: true, encoding: 'utf8' });
     this.decoder = iconv.getDecoder(encoding) as unknown as iconv.DecoderStream;
     this.pos = offset;
     this.label = encoding.toUpperCase();
