@@ -243,7 +243,7 @@ function indexOf(text: string, c: string, from: number, n: number): number {
  * The record delimiter as csv-parse's auto-discovery finds it: the first line break outside
  * quotes, `\r\n` before `\r`. undefined: none yet (or none at all, when `final`).
  */
-export function discover(text: string, final: boolean): RecordDelimiter | undefined {
+function discover(text: string, final: boolean): RecordDelimiter | undefined {
   const n = text.length;
   let cr = indexOf(text, '\r', 0, n);
   let lf = indexOf(text, '\n', 0, n);
