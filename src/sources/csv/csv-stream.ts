@@ -15,6 +15,7 @@ import { MAX_COLUMNS, MAX_ROW_CHARS } from '../limits.js';
 import { headerHasNul } from '../nul.js';
 import type { SourceRow } from '../types.js';
 import { FieldCounter } from './fields.js';
+import { RecordSplitter, splittable } from './record-splitter.js';
 import { Utf8Validator } from './utf8.js';
 
 export type CsvEncoding = 'auto' | 'utf8' | 'gb18030' | 'gbk' | 'utf16le' | 'utf16be';
@@ -39,7 +40,7 @@ export interface CsvHeader {
   headerRow: number;
 }
 
-/** A CSV file's records as they come from csv-parse, with what is needed to number and report them. */
+/** A CSV file's records as csv-parse makes them (record-splitter.ts), with what is needed to number and report them. */
 export interface CsvStream {
   parser: Readable;
   /** Numbers a record as a text editor shows its line; undefined for blank lines, which are skipped. */
@@ -76,14 +77,10 @@ export async function openCsvStream(o: CsvOptions, size: number): Promise<CsvStr
     bytesRead += c.length;
   });
   const decoder = decoderFor(encoding, o.file, bomLength, new FieldCounter(delimiter));
-  const parser = parse({
-    delimiter,
-    relax_column_count: true,
-    skip_empty_lines: false,
-    // Characters in a record's fields; the delimiters between them are counted by FieldCounter.
-    max_record_size: MAX_ROW_CHARS,
-    bom: false,
-  });
+  // max_record_size: characters in a record's fields; the delimiters between them are counted by FieldCounter.
+  const parser = splittable(delimiter)
+    ? new RecordSplitter({ delimiter, maxRecordSize: MAX_ROW_CHARS })
+    : parse({ delimiter, relax_column_count: true, skip_empty_lines: false, max_record_size: MAX_ROW_CHARS, bom: false });
   input.on('error', (e) => parser.destroy(e));
   decoder.on('error', (e) => parser.destroy(e));
   // Undecodable bytes: what came before reaches the parser, nothing after it is read.
@@ -253,30 +250,32 @@ function wholeLines(chunk: Buffer, end: number): Buffer {
   return nl < 0 || nl >= end ? Buffer.alloc(0) : chunk.subarray(0, nl + 1);
 }
 
-class Utf8Decode extends Transform implements CheckedDecoder {
+export class Utf8Decode extends Transform implements CheckedDecoder {
   controls = false;
-  private readonly validator = new Utf8Validator();
+  // Checked and decoded in one native pass (half the time of checking in JS, then decoding): the
+  // record splitter works on text. Only when it fails is the Utf8Validator asked where.
+  // ignoreBOM: a BOM is skipped by offset; another one is text, as it always was.
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  /** The bytes of a sequence the chunks so far left unfinished (the decoder holds them). */
+  private tail: Buffer = EMPTY;
   private pos: number;
   private line = 1;
 
   constructor(private readonly file: string, offset: number, private readonly fields: FieldCounter) {
-    super();
+    // The readable side keeps text as text (without an encoding, pushed strings become bytes again).
+    super({ encoding: 'utf8' });
     this.pos = offset;
   }
 
-  // The bytes pass through unchanged once checked: csv-parse decodes UTF-8 itself, so decoding
-  // here too would only cost time.
   failure?: Error;
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     if (this.failure) return cb();
-    const bad = this.validator.push(chunk, this.pos);
-    if (bad !== -1) {
-      const line = this.line + countNewlines(chunk.subarray(0, Math.max(0, bad - this.pos)));
-      this.failure = undecodable(this.file, 'UTF-8', bad, line);
-      const good = wholeLines(chunk, bad - this.pos);
-      this.emit('stop');
-      cb(null, good.length && this.fields.bytes(good) ? good : undefined);
+    let text: string;
+    try {
+      text = this.decoder.decode(chunk, { stream: true });
+    } catch {
+      this.stop(chunk, cb);
       return;
     }
     if (!this.fields.bytes(chunk)) {
@@ -286,18 +285,52 @@ class Utf8Decode extends Transform implements CheckedDecoder {
     this.pos += chunk.length;
     this.line += countNewlines(chunk);
     if (!this.controls && (chunk.includes(0) || chunk.includes(1))) this.controls = true;
-    cb(null, chunk);
+    this.tail = unfinished(this.tail, chunk);
+    cb(null, text || undefined);
+  }
+
+  /** Bytes that are not UTF-8 in `chunk`: the lines before them go on, the error waits for them (see failure). */
+  private stop(chunk: Buffer, cb: TransformCallback): void {
+    const v = new Utf8Validator();
+    v.push(this.tail, this.pos - this.tail.length);
+    let bad = v.push(chunk, this.pos);
+    // The two checkers follow the same table (Unicode's well-formed byte sequences); were they
+    // ever to differ, the chunk is refused from its start.
+    if (bad === -1) bad = this.pos;
+    const line = this.line + countNewlines(chunk.subarray(0, Math.max(0, bad - this.pos)));
+    this.failure = undecodable(this.file, 'UTF-8', bad, line);
+    const good = wholeLines(chunk, bad - this.pos);
+    this.emit('stop');
+    // A sequence left unfinished is a U+FFFD at the end of the last record, as csv-parse made it
+    // of the same bytes.
+    const bytes = good.length && this.fields.bytes(good) ? Buffer.concat([this.tail, good]) : this.tail;
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+    cb(null, text || undefined);
   }
 
   override _flush(cb: TransformCallback): void {
     if (this.failure) return cb();
-    if (this.validator.pending()) {
-      cb(undecodable(this.file, 'UTF-8', this.pos - this.validator.pending(), this.line));
+    if (this.tail.length) {
+      cb(undecodable(this.file, 'UTF-8', this.pos - this.tail.length, this.line));
       return;
     }
     cb();
   }
 }
+
+/** The end of `before` + `chunk` (UTF-8 so far) that starts a sequence still missing bytes. */
+function unfinished(before: Buffer, chunk: Buffer): Buffer {
+  const end = chunk.length >= 3 ? chunk.subarray(chunk.length - 3) : Buffer.concat([before, chunk]).subarray(-3);
+  for (let i = end.length - 1; i >= 0; i--) {
+    const c = end[i];
+    if (c >= 0x80 && c < 0xc0) continue;
+    const length = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    return end.length - i < length ? Buffer.from(end.subarray(i)) : EMPTY;
+  }
+  return EMPTY;
+}
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * iconv-lite turns undecodable bytes into U+FFFD. GB18030 can encode U+FFFD itself (84 31 A4 37),
@@ -311,7 +344,7 @@ class CheckedIconvDecode extends Transform implements CheckedDecoder {
   private readonly label: string;
 
   constructor(private readonly file: string, encoding: string, offset: number, private readonly fields: FieldCounter) {
-    super({ decodeStrings: true });
+    super({ decodeStrings: true, encoding: 'utf8' });
     this.decoder = iconv.getDecoder(encoding) as unknown as iconv.DecoderStream;
     this.pos = offset;
     this.label = encoding.toUpperCase();

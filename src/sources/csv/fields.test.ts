@@ -18,3 +18,68 @@ describe('field counter', () => {
     expect(c.text('\t'.repeat(10_000))).toBe(false);
   });
 });
+
+/** The counter as it was, a byte at a time: the reference for the one that skips. */
+class ByteByByte {
+  quoted = false;
+  fields = 1;
+  line = 1;
+  constructor(private readonly d: number, private readonly max: number) {}
+  feed(codes: ArrayLike<number>): boolean {
+    for (let i = 0; i < codes.length; i++) {
+      const c = codes[i];
+      if (c === 0x22) this.quoted = !this.quoted;
+      else if (c === 0x0a) {
+        this.line++;
+        if (!this.quoted) this.fields = 1;
+      } else if (this.quoted) continue;
+      else if (c === this.d) {
+        if (++this.fields > this.max) return false;
+      } else if (c === 0x0d) this.fields = 1;
+    }
+    return true;
+  }
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('field counter against counting byte by byte', () => {
+  const ALPHABET = ['"', '\n', '\r', '\r\n', ',', ',', ',,,,', ';', '\t', '|', 'a', 'bc', '中', ' '];
+  for (const seed of [7, 424242]) {
+    it(`agrees on 3000 random texts in random chunks, as bytes and as text (seed ${seed})`, () => {
+      const r = mulberry32(seed);
+      for (let i = 0; i < 3000; i++) {
+        const delimiter = [',', ';', '\t', '|', '\r', '\n', '"', '||'][Math.floor(r() * 8)];
+        const max = 1 + Math.floor(r() * 8);
+        let text = '';
+        for (let n = Math.floor(r() * 60); n > 0; n--) text += ALPHABET[Math.floor(r() * ALPHABET.length)];
+        const chunks: string[] = [];
+        for (let at = 0; at < text.length; ) {
+          const size = 1 + Math.floor(r() * 15);
+          chunks.push(text.slice(at, at + size));
+          at += size;
+        }
+        for (const asText of [false, true]) {
+          const want = new ByteByByte(delimiter.charCodeAt(0), max);
+          const got = new FieldCounter(delimiter, max);
+          for (const chunk of chunks) {
+            const w = asText ? want.feed(Array.from(chunk, (c) => c.charCodeAt(0))) : want.feed(Buffer.from(chunk));
+            const g = asText ? got.text(chunk) : got.bytes(Buffer.from(chunk));
+            const state = (x: object) => JSON.stringify(x, ['quoted', 'fields', 'line']);
+            expect([g, state(got)], `seed ${seed} case ${i} ${JSON.stringify({ delimiter, max, chunks, asText })}`).toEqual([w, state(want)]);
+            if (!w) break;
+          }
+        }
+      }
+    });
+  }
+});

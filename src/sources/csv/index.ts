@@ -56,7 +56,7 @@ export async function openCsv(o: CsvOptions): Promise<SourceReader> {
       for (;;) {
         const rec = await next();
         if (!rec) return;
-        // The decoder has seen every byte of a record before csv-parse yields it.
+        // The decoder has seen every byte of a record before the record stream yields it.
         if (s.controls()) {
           const problems = nulProblems(rec, headers, o.file);
           if (problems) rec.problems = problems;

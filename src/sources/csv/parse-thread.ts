@@ -1,9 +1,9 @@
 /**
  * The parsing thread of a large CSV file: reads, decodes and parses with the same stream, line
  * numbering and errors as the in-thread reader, and sends rows in batches. Records are taken
- * from csv-parse synchronously (no promise per row: that alone costs a fifth of the parse). The
- * thread runs ahead of the main thread by at most a few batches (credits), so memory stays flat
- * and a slow ERP still slows the reading.
+ * from the record stream synchronously (no promise per row: that alone costs a fifth of the
+ * parse). The thread runs ahead of the main thread by at most a few batches (credits), so memory
+ * stays flat and a slow ERP still slows the reading.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigError } from '../../errors.js';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
         wake = undefined;
         if (stopped) return resolve();
         for (;;) {
-          // Out of credits: stop taking records; csv-parse's buffer fills and the file read pauses.
+          // Out of credits: stop taking records; the record stream's buffer fills and the file read pauses.
           if (header && credits === 0) {
             wake = pump;
             return;
