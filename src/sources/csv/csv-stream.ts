@@ -27,7 +27,7 @@ export interface CsvOptions {
   /** Line number of the header (default 1). */
   headerRow?: number;
   /**
-   * Files at least this large are parsed on a second thread (see threaded.ts). Default 8 MiB, or
+   * Files at least this large are parsed on a second thread (see threaded.ts). Default 1 MiB, or
    * ZBPORT_CSV_THREAD_MIN_BYTES; machines with one core never use one.
    */
   threadMinBytes?: number;
