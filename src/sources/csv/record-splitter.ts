@@ -6,9 +6,9 @@
  * buffer and decodes it on its own (utf8Slice per field). Measured on that file (23 columns,
  * 224 MB, bench's contact rows), read as parse-thread.ts reads it, one thread, decoding included:
  * csv-parse 8.4 s, this splitter 1.7 s (118,000 vs 590,000 records/s); 200,000 rows of GB18030,
- * 2.1 s vs 0.6 s. A dry run of the 1,000,000 rows went from 12.0 to 9.9 s, at 0.85 of bare
- * csv-parse's speed (was 0.70), the rest of the run now being the slower thread. A file that
- * quotes every field costs what it did: csv-parse reads all of it.
+ * 2.1 s vs 0.6 s. A dry run of the 1,000,000 rows (two busy cores, so the median of paired runs)
+ * reached 0.86 of bare csv-parse's speed (was 0.65) with a third less CPU; its main thread is now
+ * the slower one. A file that quotes every field costs what it did: csv-parse reads all of it.
  *
  * csv-parse stays the authority on everything hard. A record without a quote character has no
  * escaping and no line break inside it, so splitting its text at the delimiter is exactly what
