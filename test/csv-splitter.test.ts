@@ -65,8 +65,8 @@ function expected(text: string, delimiter: string): { headers: string[]; rows: A
   // csv-parse's core as its stream drives it, over the whole text: the records before an error too.
   const api = (new Parser({ delimiter, relax_column_count: true, skip_empty_lines: false, max_record_size: MAX_ROW_CHARS, bom: false }) as unknown as { api: Api }).api;
   const err = api.parse(Buffer.from(text), true, (record) => records.push(record), () => undefined) as { code: string; lines: number; message: string } | undefined;
-  // As toInputError words it (csv-parse names INVALID_OPENING_QUOTE without its CSV_ prefix).
-  const error = err && (err.code.startsWith('CSV_') ? `malformed CSV at line ${err.lines}: ${err.message}` : `cannot read: ${err.message}`);
+  // As toInputError words it: every csv-parse code (INVALID_OPENING_QUOTE has no CSV_ prefix) is malformed CSV at its line.
+  const error = err && `malformed CSV at line ${err.lines}: ${err.message}`;
   let line = 1;
   for (const record of records) {
     const start = line;

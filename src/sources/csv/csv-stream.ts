@@ -413,7 +413,7 @@ function tooManyFields(file: string, line: number): InputError {
 function toInputError(file: string, err: unknown, encoding: string): Error {
   if (err instanceof InputError) return err;
   const e = err as { code?: string; message?: string; lines?: number };
-  if (e?.code?.startsWith('CSV_')) {
+  if (e?.code?.startsWith('CSV_') || e?.code === 'INVALID_OPENING_QUOTE') {
     return new InputError(file, `CSV 格式错误 / malformed CSV${e.lines ? ` at line ${e.lines}` : ''}: ${e.message ?? e.code}`, [`encoding ${encoding}`]);
   }
   return new InputError(file, `读取失败 / cannot read: ${e?.message ?? String(err)}`);
