@@ -14,8 +14,8 @@ import type { ToMain, ToThread } from './thread-messages.js';
 // Batches stay under V8's large-object size (128 KiB; Chinese text takes 2 bytes a character):
 // larger strings live outside the young generation and are freed only by full collections, so
 // the heap of both threads would grow by a batch per batch until one ran.
-const BATCH_ROWS = 128;
-const BATCH_CHARS = 24 * 1024;
+const BATCH_ROWS = 256;
+const BATCH_CHARS = 40 * 1024;
 
 const port = parentPort!;
 const send = (m: ToMain) => port.postMessage(m);
