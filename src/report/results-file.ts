@@ -31,14 +31,15 @@ const CSV = { record_delimiter: 'windows' } as const;
 
 export class ResultsFile {
   private readonly out: LineFile;
-  private pending: Array<Array<string | number>> = [];
+  private pending: string[][] = [];
 
   constructor(file: string) {
     this.out = new LineFile(file, `\uFEFF${stringify([RESULTS_HEADER], CSV)}`);
   }
 
   add(r: ResultLine): void {
-    this.pending.push([r.row, r.outcome, r.ord ?? '', r.code ?? '', scrub(r.reason ?? ''), r.key ?? '']);
+    // The row number as text: csv-stringify's cast of a number cost 2% of a dry run's main thread.
+    this.pending.push([String(r.row), r.outcome, r.ord ?? '', r.code ?? '', r.reason ? scrub(r.reason) : '', r.key ?? '']);
     if (this.pending.length >= BATCH) this.format();
   }
 
