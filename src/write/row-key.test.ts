@@ -12,4 +12,12 @@ describe('contentHash', () => {
     expect(contentHash('contact', { a: '1', b: '2' })).toBe(contentHash('contact', { b: '2', a: '1' }));
     expect(contentHash('contact', { a: '1', b: '2' })).not.toBe(contentHash('contact', { a: '12', b: '' }));
   });
+
+  it('gives each row its own hash when rows of one shape alternate with rows of another', () => {
+    const a = { person_name: '张三', mobile: '1' };
+    const b = { mobile: '1', person_name: '张三', intro: '' };
+    const first = [contentHash('contact', a), contentHash('contact', b)];
+    for (let i = 0; i < 3; i++) expect([contentHash('contact', a), contentHash('contact', b), contentHash('contact', { ...a })]).toEqual([...first, first[0]]);
+    expect(first[0]).not.toBe(first[1]);
+  });
 });
