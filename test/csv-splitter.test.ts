@@ -6,6 +6,7 @@ import { Parser } from 'csv-parse';
 import { openCsv } from '../src/sources/csv/index.js';
 import { MAX_ROW_CHARS } from '../src/sources/limits.js';
 import { tempDir } from './helpers/files.js';
+import { prng as mulberry32 } from '../src/emulator/seed.js';
 
 /**
  * The CSV reader end to end (decoders, record splitter, numbering, messages), on files large
@@ -14,16 +15,6 @@ import { tempDir } from './helpers/files.js';
  * before the splitter, and a malformed file fails at csv-parse's line.
  */
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['张三', '李四', '13800138000', 'a@b.cn', '深圳市南山区', 'x', '', '', ' 空格 ', '𠮷野家', '备注：客户关心交付', 'é'];
 const QUOTED = ['"a,b"', '"两\r\n行"', '"两\n行"', '"说""好"""', '""', '"；;\t|"'];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FieldCounter } from './fields.js';
+import { prng as mulberry32 } from '../../emulator/seed.js';
 
 describe('field counter', () => {
   it('counts fields as csv-parse splits them: quoted delimiters and line breaks are inside a field', () => {
@@ -41,16 +42,6 @@ class ByteByByte {
   }
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('field counter against counting byte by byte', () => {
   const ALPHABET = ['"', '\n', '\r', '\r\n', ',', ',', ',,,,', ';', '\t', '|', 'a', 'bc', '中', ' '];

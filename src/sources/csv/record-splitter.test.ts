@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { Parser } from 'csv-parse';
 import { RecordSplitter } from './record-splitter.js';
+import { prng as mulberry32 } from '../../emulator/seed.js';
 
 /**
  * The splitter against csv-parse itself: csv-parse given the whole text at once, with the options
@@ -58,16 +59,6 @@ function split(c: Case, chunks: string[]): Outcome {
   return error ? { records, error: errorOf(error) } : { records };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DELIMITERS = [',', ',', ',', ';', '\t', '|', '||', '::', '，', ' '];
 const SOUP = ['"', '"', '"', '""', ',', ',', ';', '\t', '\r', '\n', '\r\n', '\r\n', ' ', 'a', 'b', 'xy', '中', '文字', '\u0000', '𠮷', '|', '||', ':', '，'];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Utf8Decode } from './csv-stream.js';
 import { FieldCounter } from './fields.js';
 import { Utf8Validator } from './utf8.js';
+import { prng as mulberry32 } from '../../emulator/seed.js';
 
 /**
  * The UTF-8 decoder (TextDecoder, fatal) against what it replaced: Utf8Validator on the bytes, which
@@ -56,16 +57,6 @@ function decode(chunks: Buffer[]): { text: string; error?: string } {
   return e ? { text, error: `byte ${where?.[1]}, line ${line?.[1]}` } : { text };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GOOD = ['a', 'bc', ',', '\n', '\r\n', '中', '文字', '𠮷', 'é', '\uFEFF', '\u0000', '\uFFFD'].map((s) => Buffer.from(s));
 const BAD = [[0x80], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf5], [0xe4, 0xb8], [0xf0, 0x9f], [0xff], [0xe0, 0x80, 0x80], [0xc2]].map((b) => Buffer.from(b));
