@@ -278,7 +278,7 @@ export class Utf8Decode extends Transform implements CheckedDecoder {
       this.stop(chunk, cb);
       return;
     }
-    if (!this.fields.bytes(chunk)) {
+    if (!this.fields.text(text)) {
       cb(tooManyFields(this.file, this.fields.line));
       return;
     }
@@ -303,8 +303,9 @@ export class Utf8Decode extends Transform implements CheckedDecoder {
     this.emit('stop');
     // A sequence left unfinished is a U+FFFD at the end of the last record, as csv-parse made it
     // of the same bytes.
-    const bytes = good.length && this.fields.bytes(good) ? Buffer.concat([this.tail, good]) : this.tail;
-    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+    const decode = (b: Buffer) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(b);
+    const lines = good.length ? decode(Buffer.concat([this.tail, good])) : '';
+    const text = lines && this.fields.text(lines) ? lines : decode(this.tail);
     cb(null, text || undefined);
   }
 

@@ -5,8 +5,9 @@
  * 50 MB file) became a record of 50 million empty fields and took 2.3 GB before anything could
  * refuse it.
  *
- * It sees every byte of the file, so it looks at as few as it can: it jumps from quote to line
- * break with indexOf (native, many bytes a step), and counts delimiters one byte at a time only
+ * It reads the decoded text of every chunk (every encoding is decoded before the record
+ * splitter), so it looks at as little as it can: it jumps from quote to line break with indexOf
+ * (native, many characters a step), and counts delimiters one character at a time only
  * where the count matters: before a quote or the end of a chunk (the count carries on past them),
  * or in a stretch long enough to reach the cap. A line break outside quotes starts the count
  * again, so on a line without quotes nothing is counted at all. Byte by byte everywhere, this
@@ -14,8 +15,6 @@
  */
 import { MAX_COLUMNS } from '../limits.js';
 
-const QUOTE = 0x22;
-const LF = 0x0a;
 const CR = 0x0d;
 
 export class FieldCounter {
@@ -33,63 +32,8 @@ export class FieldCounter {
     this.delimiter = delimiter.charCodeAt(0);
   }
 
-  /** Feeds bytes of an ASCII-compatible encoding (UTF-8); false once a record has too many fields. */
-  bytes(b: Uint8Array): boolean {
-    const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-    const n = buf.length;
-    const d = this.delimiter;
-    const max = this.max;
-    // A delimiter that is a CR counts as one (and so does not end a record).
-    const crEnds = d !== CR;
-    let quoted = this.quoted;
-    let fields = this.fields;
-    let line = this.line;
-    // The next quote, LF and CR at or after i (n: none).
-    let q = -1;
-    let lf = -1;
-    let cr = crEnds ? -1 : n;
-    let i = 0;
-    while (i < n) {
-      if (q < i) q = at(buf.indexOf(QUOTE, i), n);
-      if (lf < i) lf = at(buf.indexOf(LF, i), n);
-      if (quoted) {
-        // Inside quotes only the closing quote matters, and the lines.
-        while (lf < q) {
-          line++;
-          lf = at(buf.indexOf(LF, lf + 1), n);
-        }
-        if (q === n) break;
-        quoted = false;
-        i = q + 1;
-        continue;
-      }
-      if (cr < i) cr = at(buf.indexOf(CR, i), n);
-      const br = lf < cr ? lf : cr;
-      const end = q < br ? q : br;
-      // [i, end) holds neither quote nor line break.
-      if (end !== br || end === n || fields + (end - i) > max) {
-        for (let k = i; k < end; k++) {
-          if (buf[k] === d && ++fields > max) return this.stop(quoted, fields, line);
-        }
-      }
-      if (end === n) break;
-      if (end === q) quoted = true;
-      else {
-        if (end === lf) line++;
-        fields = 1;
-      }
-      i = end + 1;
-    }
-    this.quoted = quoted;
-    this.fields = fields;
-    this.line = line;
-    return true;
-  }
-
   /**
-   * Feeds decoded text (GB18030, UTF-16); false once a record has too many fields. The same loop
-   * as bytes(), over char codes: one generic loop over either would cost a call per character
-   * where it counts.
+   * Feeds the next chunk of decoded text; false once a record has too many fields.
    */
   text(s: string): boolean {
     const n = s.length;
