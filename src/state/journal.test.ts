@@ -85,22 +85,4 @@ process.exit(1);`;
     expect(r.status, r.stderr).toBe(1);
     expect(Journal.open(file).get('k1')?.done?.ord).toBe('5');
   });
-
-  it('writes the pending records of one turn of the event loop together, before any of them resolves', async () => {
-    const file = path.join(tmp(), 'p.journal.jsonl');
-    const a = Journal.open(file);
-    a.done('k0', 1, 'created', '9');
-    const seen: string[] = [];
-    const both = Promise.all(['k1', 'k2'].map((k, i) => a.pendingSoon(k, i + 2, []).then(() => seen.push(readFileSync(file, 'utf8')))));
-    // Nothing written yet in this turn: the requests these records guard have not gone out either.
-    expect(readFileSync(file, 'utf8')).toBe('');
-    await both;
-    const lines = (t: string) => t.trim().split('\n').map((l) => (JSON.parse(l) as { k: string; s: string }).k + ':' + (JSON.parse(l) as { s: string }).s);
-    expect(seen.map(lines)).toEqual([['k0:done', 'k1:pending', 'k2:pending'], ['k0:done', 'k1:pending', 'k2:pending']]);
-    const last = a.pendingSoon('k3', 4, []);
-    a.close();
-    await last;
-    expect(Journal.open(file).get('k3')?.pending?.r).toBe(4);
-    await expect(a.pendingSoon('k4', 5, [])).rejects.toThrow(/closed/);
-  });
 });

@@ -73,44 +73,6 @@ export class Journal {
     this.append({ k: key, s: 'pending', r: row, before });
   }
 
-  /**
-   * pending(), written together with the other rows' that reach this point in the same turn of
-   * the event loop: at 64 rows in flight the answers come in waves, and one write for a wave
-   * costs what one write for a row did (~35 µs of system call each on the machines measured).
-   * Resolves once the record is written: only then may the request go out.
-   */
-  pendingSoon(key: string, row: number, before: string[]): Promise<void> {
-    if (this.fd === undefined) return Promise.reject(new Error('journal is closed'));
-    this.soon += `${JSON.stringify({ k: key, s: 'pending', r: row, before })}\n`;
-    return new Promise((resolve, reject) => {
-      this.soonWaiting.push({ resolve, reject });
-      this.immediate ??= setImmediate(() => this.writeSoon());
-    });
-  }
-
-  private soon = '';
-  private soonWaiting: Array<{ resolve(): void; reject(err: unknown): void }> = [];
-  private immediate: NodeJS.Immediate | undefined;
-
-  private writeSoon(): void {
-    if (this.immediate) clearImmediate(this.immediate);
-    this.immediate = undefined;
-    const waiting = this.soonWaiting;
-    if (!waiting.length) return;
-    const text = this.waiting + this.soon;
-    this.soonWaiting = [];
-    this.soon = '';
-    this.waiting = '';
-    try {
-      if (this.fd === undefined) throw new Error('journal is closed');
-      writeSync(this.fd, text);
-    } catch (err) {
-      for (const w of waiting) w.reject(err);
-      return;
-    }
-    for (const w of waiting) w.resolve();
-  }
-
   /** The id allocated for a create (customers), recorded before its save is sent: the next run reads it. */
   allocated(key: string, row: number, ord: string): void {
     this.append({ k: key, s: 'pending', r: row, ord });
@@ -164,7 +126,6 @@ export class Journal {
   }
 
   close(): void {
-    this.writeSoon();
     this.flush();
     process.off('exit', this.onExit);
     if (this.fd !== undefined) closeSync(this.fd);

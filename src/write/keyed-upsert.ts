@@ -306,7 +306,7 @@ export class KeyedUpsert {
       outcome: 'failed', code: 'ERP_UNVERIFIED', zh: `ERP 答复保存成功，但列表中没有该${this.store.noun}（未保存）`, en: 'the ERP answered "ok" but the list shows no such record (not saved)',
     });
     const look = () => this.look(c, beforeOrds);
-    await this.journal?.pendingSoon(c.key, c.row, beforeOrds);
+    this.journal?.pending(c.key, c.row, beforeOrds);
     this.inFlight.add(c);
     const verifier = this.opts.verifier;
     if (!verifier || !this.opts.verify) {
