@@ -28,6 +28,12 @@ export function contactStore(erp: ImportErp): RecordStore {
 
 const ORD_CUSTOMER: ColumnNeed = { anyOf: ['ord'], why: '客户 ID / the customer id' };
 const CUSTOMER_FIELD_IDS = new Set(CUSTOMER_FIELDS.map((f) => f.id));
+/**
+ * Saves verified by one read at most (the read comes sooner after maxWaitMs). 400 rather than 200:
+ * at 64 in flight the main thread's scavenges took 1.6–1.8 s instead of 1.9–2.0 s of a 30,000-row
+ * import (fewer, larger pages); below 400 in-flight saves a second nothing changes.
+ */
+const VERIFY_BATCH = 400;
 
 export const CONTACT: EntitySpec = {
   name: 'contact',
@@ -96,7 +102,7 @@ export const CONTACT: EntitySpec = {
     const resolver = new CompanyResolver(erp, config.lookup.by, config.lookup.preload, config.lookup.createMissing ? missingCustomers(ctx, (values) => keys?.created(values)) : undefined);
     // Creates verified a batch at a time from the newest records, where the list sorts by ord.
     const verifier = !ctx.dryRun && config.write.verify && erp.shows('contact', 'ord')
-      ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), maxPageSize: erp.maxPageSize, maxBatch: 200, maxWaitMs: Number(process.env.ZBPORT_VERIFY_WAIT_MS) || 300 })
+      ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), maxPageSize: erp.maxPageSize, maxBatch: VERIFY_BATCH, maxWaitMs: Number(process.env.ZBPORT_VERIFY_WAIT_MS) || 300 })
       : undefined;
     const writer = new KeyedUpsert(contactStore(erp), ctx.journal, {
       mode: config.write.mode, matchKeys: ctx.matchKeys, blank: config.write.blank, verify: config.write.verify,
