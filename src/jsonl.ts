@@ -1,8 +1,9 @@
 /**
  * Append-only JSON-lines files that survive being killed mid-write: the journal of an import and
- * the emulator's change log. Records are written with one synchronous write each, so the kernel
- * has them even if the process dies the next instant; a line torn by a crash is skipped on reading,
- * and the next record starts on a line of its own.
+ * the emulator's change log. Records are written with synchronous writes (the journal holds back
+ * only its `done` records, see journal.ts), so the kernel has them even if the process dies the
+ * next instant; a line torn by a crash is skipped on reading, and the next record starts on a
+ * line of its own.
  */
 import { existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';

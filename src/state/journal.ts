@@ -95,7 +95,7 @@ export class Journal {
   private timer: NodeJS.Timeout | undefined;
   private readonly onExit = () => this.flush();
 
-  /** Writes the `done` records that wait; synchronous, so it also runs on the process's exit. */
+  /** Writes the records that wait; synchronous, so it also runs on the process's exit. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -110,10 +110,8 @@ export class Journal {
     // Only entries read back from an earlier run are kept in memory: within a run each row is
     // written once, so memory does not grow with the rows of this run. The `done` records that
     // wait go first, in one write with this one.
-    const line = `${JSON.stringify(e)}\n`;
-    const text = this.waiting ? this.waiting + line : line;
-    this.waiting = '';
-    writeSync(this.fd, text);
+    this.waiting += `${JSON.stringify(e)}\n`;
+    this.flush();
   }
 
   private remember(e: JournalEntry): void {
