@@ -32,17 +32,17 @@ export class FieldCounter {
     this.delimiter = delimiter.charCodeAt(0);
   }
 
-  /**
-   * Feeds the next chunk of decoded text; false once a record has too many fields.
-   */
+  /** Feeds the next chunk of decoded text; false once a record has too many fields. */
   text(s: string): boolean {
     const n = s.length;
     const d = this.delimiter;
     const max = this.max;
+    // A delimiter that is a CR counts as one (and so does not end a record).
     const crEnds = d !== CR;
     let quoted = this.quoted;
     let fields = this.fields;
     let line = this.line;
+    // The next quote, LF and CR at or after i (n: none).
     let q = -1;
     let lf = -1;
     let cr = crEnds ? -1 : n;
@@ -51,6 +51,7 @@ export class FieldCounter {
       if (q < i) q = at(s.indexOf('"', i), n);
       if (lf < i) lf = at(s.indexOf('\n', i), n);
       if (quoted) {
+        // Inside quotes only the closing quote matters, and the lines.
         while (lf < q) {
           line++;
           lf = at(s.indexOf('\n', lf + 1), n);
@@ -63,6 +64,7 @@ export class FieldCounter {
       if (cr < i) cr = at(s.indexOf('\r', i), n);
       const br = lf < cr ? lf : cr;
       const end = q < br ? q : br;
+      // [i, end) holds neither quote nor line break.
       if (end !== br || end === n || fields + (end - i) > max) {
         for (let k = i; k < end; k++) {
           if (s.charCodeAt(k) === d && ++fields > max) return this.stop(quoted, fields, line);
