@@ -10,21 +10,10 @@ import { fieldNames, type FieldSpec } from '../catalog/index.js';
 import { columnLetter } from '../errors.js';
 import { normalizeHeader } from '../validate/index.js';
 import type { MappingEntryConfig } from '../definition/schema.js';
+import type { MappedColumn } from './row-plan.js';
 
-export interface MappedColumn {
-  /** Catalog field id. */
-  field: string;
-  /** 0-based column index, or -1 for a constant. */
-  index: number;
-  /** Header as written in the file (for messages and reports). */
-  header: string;
-  /** Excel column letter. */
-  letter: string;
-  /** A constant value instead of a column. */
-  constant?: string;
-  /** Transforms named on this entry (after the pipeline's default ones). */
-  transforms: string[];
-}
+export type { MappedColumn };
+
 
 export interface HeaderPlan {
   columns: MappedColumn[];

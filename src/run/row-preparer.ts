@@ -5,9 +5,11 @@
  */
 import type { FieldSpec } from '../catalog/index.js';
 import { shorten, type RowProblem } from '../errors.js';
-import { cellText, type Cell, type SourceRow } from '../sources/types.js';
+import { cellText, DIGEST_FLAGS, type Cell, type PreparedDigest, type SourceRow } from '../sources/types.js';
 import { TRANSFORMS, validateRecord, validateValue, type ValidateOptions } from '../validate/index.js';
-import type { MappedColumn } from './header-map.js';
+import type { MappedColumn, RowPreparerOptions } from './row-plan.js';
+
+export type { RowPreparerOptions };
 
 export interface PreparedRow {
   row: number;
@@ -17,23 +19,15 @@ export interface PreparedRow {
   problems: RowProblem[];
 }
 
-export interface RowPreparerOptions {
-  file: string;
-  sheet?: string;
-  fields: FieldSpec[];
-  columns: MappedColumn[];
-  /** Transforms applied to every mapped text cell first. */
-  defaultTransforms: string[];
-  /** Per field: label → id overrides. */
-  enums: Record<string, Record<string, string>>;
-  /**
-   * Fields whose column names a record to look up (the company by name or number): the cell is
-   * text to resolve, not yet the field's value, so it is only checked for presence here.
-   */
-  references?: string[];
-}
 
 type TextFn = (s: string) => string;
+
+const FLAG = {
+  cell: DIGEST_FLAGS.cell.charCodeAt(0),
+  value: DIGEST_FLAGS.value.charCodeAt(0),
+  removed: DIGEST_FLAGS.removed.charCodeAt(0),
+  removedBlank: DIGEST_FLAGS.removedBlank.charCodeAt(0),
+};
 
 export class RowPreparer {
   private readonly plan: Array<{ col: MappedColumn; field: FieldSpec; fns: TextFn[]; validate: ValidateOptions }>;
@@ -60,6 +54,7 @@ export class RowPreparer {
   }
 
   prepare(src: SourceRow): PreparedRow {
+    if (src.prepared) return this.fromDigest(src, src.prepared);
     const out: string[] = new Array(this.plan.length);
     const blanks: string[] = [];
     // What the reader found (NUL bytes in a cell) rejects the row with the rest.
@@ -84,6 +79,52 @@ export class RowPreparer {
       }
     }
     return { row: src.row, values, blanks, problems };
+  }
+
+  /**
+   * A valid row's values as the CSV parsing thread sends them (src/sources/csv/batch-codec.ts),
+   * so that validation runs on that thread's spare time and the main thread only rebuilds them:
+   * one flag a mapped field (DIGEST_FLAGS), and the values that are not the cell's text unchanged.
+   * Undefined for a row with problems, which the main thread prepares again: problems are found
+   * and reported by one path.
+   */
+  digest(src: SourceRow): PreparedDigest | undefined {
+    const p = this.prepare(src);
+    if (p.problems.length) return undefined;
+    // Char codes, made a string once: 20-odd one-character concatenations a row cost as much as the rest.
+    const flags: number[] = new Array(this.plan.length);
+    const values: string[] = [];
+    for (let i = 0; i < this.plan.length; i++) {
+      const { col, field } = this.plan[i];
+      const v = p.values[field.id];
+      if (v === undefined) flags[i] = p.blanks.includes(field.id) ? FLAG.removedBlank : FLAG.removed;
+      else if (col.index >= 0 && src.cells[col.index] === v) flags[i] = FLAG.cell;
+      else {
+        flags[i] = FLAG.value;
+        values.push(v);
+      }
+    }
+    return { flags: String.fromCharCode.apply(null, flags), values };
+  }
+
+  /** The PreparedRow `prepare` would make of the row, from its digest. */
+  private fromDigest(src: SourceRow, d: PreparedDigest): PreparedRow {
+    const out: string[] = new Array(this.plan.length);
+    const blanks: string[] = [];
+    let removed: string[] | undefined;
+    let next = 0;
+    for (let i = 0; i < this.plan.length; i++) {
+      const { col, field } = this.plan[i];
+      const flag = d.flags.charCodeAt(i);
+      const v = flag === FLAG.cell ? (src.cells[col.index] as string) : flag === FLAG.value ? d.values[next++] : '';
+      out[i] = v;
+      if (v === '' && flag !== FLAG.removed) blanks.push(field.id);
+      if (flag === FLAG.removed || flag === FLAG.removedBlank) (removed ??= []).push(field.id);
+    }
+    const values = this.build(out);
+    // Fields validateRecord removed (required only when another field has some value).
+    if (removed) for (const id of removed) delete values[id];
+    return { row: src.row, values, blanks, problems: [] };
   }
 
   problem(row: number, col: MappedColumn | undefined, field: string, value: string, code: RowProblem['code'], message: RowProblem['message']): RowProblem {

@@ -27,7 +27,7 @@ import type { LoadedPipeline } from '../definition/load.js';
 import { openSource, sourceIdentity, type OpenedSource } from '../sources/index.js';
 import { contentHash, OccurrenceCounter } from '../write/row-key.js';
 import { KeySet } from '../write/key-set.js';
-import { RowPreparer } from './row-preparer.js';
+import { RowPreparer, type RowPreparerOptions } from './row-preparer.js';
 import type { ImportConfig } from '../definition/schema.js';
 import { effectiveMatchKeys } from '../definition/rules.js';
 import { checkTemplateOrigin } from '../template/check-origin.js';
@@ -107,11 +107,12 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
   for (const note of plan.notes) opts.log.info(note);
   if (plan.unmapped.length) opts.log.info(`未映射、不导入的列 / ignored columns (not mapped): ${plan.unmapped.join(', ')}`);
 
-  const preparer = new RowPreparer({
+  const preparing: RowPreparerOptions = {
     file: reader.file, sheet: reader.sheet, fields: entity.fields, columns: plan.columns,
     defaultTransforms: config.transforms, enums: mergeEnums(opts.enums ?? {}, config.enums),
     references: entity.references(config),
-  });
+  };
+  const preparer = new RowPreparer(preparing);
   const matchKeys = effectiveMatchKeys(config);
   // Match keys as people read them: the file's headers (客户名称+联系人姓名+手机), not field ids.
   const keyNames = matchKeys.map((k) => plan.columns.find((c) => c.field === k && c.index >= 0)?.header || plainCaption(entity.fields.find((f) => f.id === k)?.caption ?? k)).join('+');
@@ -138,6 +139,8 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
   const occurrences = entity.identicalRows === 'distinct' ? new OccurrenceCounter() : undefined;
   // ZB's own layout: a row whose customer cell is blank continues the customer row above it.
   const continuation = config.source.layout === 'zb' && entity.continuation ? { ...entity.continuation, column: plan.columns.find((c) => c.field === entity.continuation!.field) } : undefined;
+  // Rows validated where they are read (the CSV parsing thread), unless a row takes a cell from the one above.
+  if (!(continuation?.column && continuation.column.index >= 0)) reader.validateWith?.(preparing);
   let owner: Cell;
   let consecutiveFailures = 0;
   let abort: string | undefined;

@@ -2,6 +2,7 @@
  * What every source reader yields: rows as a person sees them, one at a time, streamed.
  */
 import type { RowProblem } from '../errors.js';
+import type { RowPreparerOptions } from '../run/row-plan.js';
 
 /**
  * One cell. CSV cells are always strings. Spreadsheet cells keep what the type tells:
@@ -33,6 +34,20 @@ export interface SourceRow {
    * rejected with these, whatever else validation finds.
    */
   problems?: RowProblem[];
+  /**
+   * The row already validated where it was read (the CSV parsing thread), as RowPreparer.digest
+   * made it; the preparer rebuilds its values from it instead of validating again.
+   */
+  prepared?: PreparedDigest;
+}
+
+/** A mapped field in a digest: the cell's text as it was, a value that follows, or removed (blank or not). */
+export const DIGEST_FLAGS = { cell: 'c', value: 'v', removed: 'r', removedBlank: 'b' } as const;
+
+/** A valid row's values, compactly: a flag a mapped field (in the preparer's order), and the values flagged `value`. */
+export interface PreparedDigest {
+  flags: string;
+  values: string[];
 }
 
 /** A source opened for reading. */
@@ -49,6 +64,11 @@ export interface SourceReader {
   rows: AsyncIterable<SourceRow>;
   /** How far reading has got, in bytes of the (sheet) stream, for progress bars and ETA. Optional. */
   progress?(): { done: number; total: number };
+  /**
+   * Lets the reader validate rows where it reads them, on a thread of its own (the CSV parsing
+   * thread): rows then carry `prepared`. Readers without a thread leave it out.
+   */
+  validateWith?(options: RowPreparerOptions): void;
   /** Releases file handles early (when a run aborts). */
   close(): Promise<void>;
 }

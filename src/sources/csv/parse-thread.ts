@@ -10,6 +10,7 @@ import { ConfigError } from '../../errors.js';
 import { packBatch, packRow } from './batch-codec.js';
 import { openCsvStream, type CsvHeader, type CsvOptions } from './csv-stream.js';
 import type { ToMain, ToThread } from './thread-messages.js';
+import { RowPreparer } from '../../run/row-preparer.js';
 
 // Batches stay under V8's large-object size (128 KiB; Chinese text takes 2 bytes a character):
 // larger strings live outside the young generation and are freed only by full collections, so
@@ -23,8 +24,22 @@ let credits = 0;
 let stopped = false;
 let wake: (() => void) | undefined;
 
+let preparer: RowPreparer | undefined;
+/**
+ * Rows validated here, out of every SHARE_SPAN: validating on this thread helps only while the
+ * main thread is the slower one (this thread then waits for credits); when this thread is the
+ * slower one it only delays the rows. So the share rises each time this thread had to wait and
+ * falls a little with each batch sent without waiting: it settles where both threads are busy.
+ * It starts full: at the start the main thread is the busy one (logging in, loading indexes).
+ */
+const SHARE_SPAN = 16;
+let share = SHARE_SPAN;
+let turn = 0;
+let waited = false;
+
 port.on('message', (m: ToThread) => {
   if (m.type === 'credit') credits += m.n;
+  else if (m.type === 'validate') preparer = new RowPreparer(m.options);
   else stopped = true;
   wake?.();
 });
@@ -45,6 +60,7 @@ async function main(): Promise<void> {
         for (;;) {
           // Out of credits: stop taking records; the record stream's buffer fills and the file read pauses.
           if (header && credits === 0) {
+            waited = true;
             wake = pump;
             return;
           }
@@ -57,7 +73,8 @@ async function main(): Promise<void> {
             if (header) send({ type: 'header', ...header });
             continue;
           }
-          const line = packRow(row.row, row.cells as string[], s.controls());
+          if (++turn === SHARE_SPAN) turn = 0;
+          const line = packRow(row.row, row.cells as string[], s.controls(), preparer && turn < share ? preparer.digest(row) : undefined);
           lines.push(line);
           chars += line.length;
           if (lines.length >= BATCH_ROWS || chars >= BATCH_CHARS) flush();
@@ -82,6 +99,8 @@ async function main(): Promise<void> {
 
   function flush(): void {
     credits--;
+    share = waited ? Math.min(SHARE_SPAN, share + 4) : Math.max(0, share - 1);
+    waited = false;
     send({ type: 'rows', rows: packBatch(lines), bytes: s.progress().done });
     lines = [];
     chars = 0;

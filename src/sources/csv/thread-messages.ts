@@ -1,3 +1,5 @@
+import type { RowPreparerOptions } from '../../run/row-plan.js';
+
 /** Messages between the main thread and a CSV parsing thread; rows travel packed by batch-codec.ts. */
 
 export type ToMain =
@@ -6,4 +8,4 @@ export type ToMain =
   | { type: 'end'; bytes: number }
   | { type: 'error'; error: { input: boolean; file?: string; message: string; details: string[] } };
 
-export type ToThread = { type: 'credit'; n: number } | { type: 'stop' };
+export type ToThread = { type: 'credit'; n: number } | { type: 'stop' } | { type: 'validate'; options: RowPreparerOptions };

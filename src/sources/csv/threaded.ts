@@ -62,7 +62,6 @@ export async function openCsvInThread(o: CsvOptions, size: number): Promise<Sour
     await close();
     throw first.type === 'error' ? fail(first.error) : new InternalError(`${o.file}: the parsing thread sent ${first.type} before the header`);
   }
-  tell({ type: 'credit', n: AHEAD });
   const headers = first.headers;
   const markNul = (row: SourceRow) => {
     const problems = nulProblems(row, headers, o.file);
@@ -71,6 +70,9 @@ export async function openCsvInThread(o: CsvOptions, size: number): Promise<Sour
 
   let owed = 0;
   async function* rows(): AsyncGenerator<SourceRow> {
+    // The thread starts parsing when rows are first asked for: by then it has been told how to
+    // validate them (validateWith), and every row it sends can be validated there.
+    tell({ type: 'credit', n: AHEAD });
     try {
       for (;;) {
         const m = await receive();
@@ -101,6 +103,9 @@ export async function openCsvInThread(o: CsvOptions, size: number): Promise<Sour
     headerRow: first.headerRow,
     rows: rows(),
     progress: () => ({ done, total: size }),
+    // Validation on this thread's spare time: the main thread is the busier one in a dry run.
+    // Rows sent before the thread has the options arrive plain and are validated where they land.
+    validateWith: (options) => tell({ type: 'validate', options }),
     close,
   };
 }
