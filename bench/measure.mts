@@ -1,7 +1,7 @@
 /**
  * One measurement in a process of its own, so its peak memory is its own. Prints one JSON line:
  * { rows, ms, maxRssMB, ...extra }.
- * Modes: cli <args…> | bare-csv <file> <encoding> | exceljs-xlsx <file> | zbport-xlsx <file> | peer <baseUrl> <csv>
+ * Modes: cli <args…> | bare-csv <file> <encoding> | exceljs-xlsx <file> | zbport-xlsx <file> | peer <baseUrl> <csv> <fields JSON>
  *        | bare-http <baseUrl> <concurrency> <requests>
  */
 import { createReadStream } from 'node:fs';
@@ -81,7 +81,9 @@ if (mode === 'cli') {
   agent.destroy();
 } else if (mode === 'peer') {
   // The common script: log in once, then one save after another, nothing checked.
-  const [base, file, companyIdx, nameIdx, mobileIdx] = args;
+  // `fields`: field id → column index, every field the import maps, sent as such a script sends them.
+  const [base, file, fieldsJson] = args;
+  const fields = Object.entries(JSON.parse(fieldsJson) as Record<string, number>);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const post = (path: string, body: unknown) =>
     new Promise<any>((resolve, reject) => {
@@ -101,7 +103,7 @@ if (mode === 'cli') {
       header = false;
       continue;
     }
-    await post('/sysa/mobilephone/salesmanage/person/add.asp', { session, cmdkey: '__sys_dosave', datas: [{ id: 'company', val: rec[Number(companyIdx)] }, { id: 'person_name', val: rec[Number(nameIdx)] }, { id: 'mobile', val: rec[Number(mobileIdx)] }] });
+    await post('/sysa/mobilephone/salesmanage/person/add.asp', { session, cmdkey: '__sys_dosave', datas: fields.map(([id, i]) => ({ id, val: rec[i] })) });
     rows++;
   }
   agent.destroy();
