@@ -94,16 +94,32 @@ export const CONTACT: EntitySpec = {
     // Indexes of existing contacts need a list that shows every match key itself (not the
     // customer only by name); matching on ord reads details instead.
     const indexable = ctx.matchKeys.every((k) => erp.shows('contact', k)) && !ctx.matchKeys.includes('ord');
-    // A dry run matches against all existing contacts loaded once (ords only matter when writing).
-    const index = ctx.dryRun && indexable ? await RecordIndex.load(erp.allContacts(), ctx.matchKeys) : undefined;
+    // The first reads of a run need no one another's answers: the customer count (the resolver)
+    // and the verifier's first page go out together.
     const keys = !ctx.dryRun && indexable ? keyIndex(ctx) : undefined;
     // A customer made from a row carries the row's contact as its first contact: the index must
     // send that row to the list, where it is found, not on to a second create.
     const resolver = new CompanyResolver(erp, config.lookup.by, config.lookup.preload, config.lookup.createMissing ? missingCustomers(ctx, (values) => keys?.created(values)) : undefined);
-    // Creates verified a batch at a time from the newest records, where the list sorts by ord.
-    const verifier = !ctx.dryRun && config.write.verify && erp.shows('contact', 'ord')
-      ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), maxPageSize: erp.maxPageSize, maxBatch: VERIFY_BATCH, maxWaitMs: Number(process.env.ZBPORT_VERIFY_WAIT_MS) || 300 })
-      : undefined;
+    resolver.start();
+    const stop = async () => {
+      keys?.stop();
+      await resolver.stop();
+    };
+    let index: RecordIndex | undefined;
+    let verifier: BatchVerifier | undefined;
+    try {
+      // A dry run matches against all existing contacts loaded once (ords only matter when writing).
+      index = ctx.dryRun && indexable ? await RecordIndex.load(erp.allContacts(), ctx.matchKeys) : undefined;
+      // Creates verified a batch at a time from the newest records, where the list sorts by ord. No
+      // save is sent before its mark is taken: start() returns after it.
+      verifier = !ctx.dryRun && config.write.verify && erp.shows('contact', 'ord')
+        ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), maxPageSize: erp.maxPageSize, maxBatch: VERIFY_BATCH, maxWaitMs: Number(process.env.ZBPORT_VERIFY_WAIT_MS) || 300 })
+        : undefined;
+    } catch (err) {
+      // The run stops before its first row: the reads started above end with it, not after its logout.
+      await stop();
+      throw err;
+    }
     const writer = new KeyedUpsert(contactStore(erp), ctx.journal, {
       mode: config.write.mode, matchKeys: ctx.matchKeys, blank: config.write.blank, verify: config.write.verify,
       retries: config.write.retries, dryRun: ctx.dryRun, index, matchIndex: keys?.current, verifier, onCreated: keys?.created,
@@ -122,7 +138,7 @@ export const CONTACT: EntitySpec = {
       drain: () => verifier?.readNow(),
       close() {
         verifier?.close();
-        keys?.stop();
+        return stop();
       },
     };
   },
