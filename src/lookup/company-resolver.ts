@@ -157,8 +157,8 @@ export class CompanyResolver {
 
   private total(): Promise<number | undefined> {
     this.customerTotal ??= this.erp.customerCount().then((n) => {
-      // No customers, or one page of them: knowing them all costs nothing more than the first lookup.
       if (this.stopped) return n;
+      // No customers, or one page of them: knowing them all costs no more than the first lookup.
       if (n === 0) this.preloaded ??= Promise.resolve(new Map());
       else if (n <= this.pageSize) void this.loadAll({ background: true });
       return n;
