@@ -42,11 +42,30 @@ export interface Emulator {
   expireSessions(): void;
   /** Session tokens currently valid. */
   sessions(): string[];
+  /** The first requests since the start or the last resetCounters(), in order of arrival. */
+  requestLog(): LoggedRequest[];
   close(): Promise<void>;
 }
 
 export const DEFAULT_USERS = [{ user: 'admin', password: 'zbport' }];
 const MAX_BODY = 16 * 1024 * 1024;
+
+/**
+ * One request as the server saw it, for telling what a client sends one after another and what
+ * together (a run's start): times in ms since the emulator started, `datas` for list reads only
+ * (their paging, sorting and filters; no login's password, no save's row).
+ */
+export interface LoggedRequest {
+  path: string;
+  cmdkey: string;
+  save: boolean;
+  datas?: Record<string, string>;
+  arrived: number;
+  answered: number;
+}
+
+/** Requests kept in the log: a run's start, not a benchmark's million saves. */
+const LOGGED_REQUESTS = 2000;
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const now = opts.now ?? (() => new Date());
@@ -54,6 +73,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const plan = new FaultPlan({ ...NO_FAULTS, ...opts.faults });
   const initialFaults = { ...NO_FAULTS, ...opts.faults };
   const counters = newCounters();
+  const log: LoggedRequest[] = [];
+  const epoch = performance.now();
   const dialect = typeof opts.dialect === 'object' ? opts.dialect : dialectNamed(opts.dialect ?? 'standard');
   const handlers = new Handlers({ store, faults: plan, counters, users: opts.users ?? DEFAULT_USERS, now, dialect });
   const waiting: Array<() => void> = [];
@@ -82,6 +103,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       res.end(JSON.stringify({ ...counters, cpuMs: (cpu.user + cpu.system) / 1000, customers: store.customers().length, contacts: store.contacts().length, followups: store.followups().length }));
       return;
     }
+    if (req.method === 'GET' && req.url === '/zbport/requests') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(log));
+      return;
+    }
     counters.requests++;
     const cap = plan.faults.maxInFlight;
     if (cap > 0 && counters.inFlight >= cap) {
@@ -93,13 +119,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     // Service time runs from the request's arrival (its body read included), after any wait for the in-flight cap.
     const t0 = cap > 0 ? performance.now() : arrived;
     let save = false;
+    let parsed: EmulatorRequest | undefined;
     try {
       const delay = plan.latency();
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       const url = new URL(req.url ?? '/', 'http://emulator');
       if (req.method !== 'POST') return sendHtml(res, 405, 'HTTP 错误 405.0 - Method Not Allowed');
       if (tooBig) return sendHtml(res, 413, 'HTTP 错误 413.1 - Request Entity Too Large');
-      const parsed = parseRequest(url, raw);
+      parsed = parseRequest(url, raw);
       if (!parsed) return sendJson(res, { header: { status: '11', message: '请求数据格式不正确。' } }, false);
       const isSave = handlers.isSave(parsed);
       save = isSave;
@@ -116,6 +143,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       if (save) counters.saveServiceMs += performance.now() - t0;
       counters.inFlight--;
       waiting.shift()?.();
+      if (log.length < LOGGED_REQUESTS) {
+        const path = (req.url ?? '/').split('?')[0];
+        const cmdkey = parsed?.cmdkey ?? '';
+        log.push({ path, cmdkey, save, ...(cmdkey === 'refresh' ? { datas: parsed!.datas } : {}), arrived: arrived - epoch, answered: performance.now() - epoch });
+      }
     }
   }
 
@@ -156,7 +188,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     counters,
     setFaults: (f) => plan.set(f),
     resetFaults: () => plan.set(initialFaults),
-    resetCounters: () => Object.assign(counters, newCounters(), { inFlight: counters.inFlight }),
+    resetCounters: () => {
+      Object.assign(counters, newCounters(), { inFlight: counters.inFlight });
+      log.length = 0;
+    },
+    requestLog: () => [...log],
     expireSessions: () => handlers.expireAll(),
     sessions: () => handlers.activeSessions(),
     async close() {

@@ -94,16 +94,31 @@ export const CONTACT: EntitySpec = {
     // Indexes of existing contacts need a list that shows every match key itself (not the
     // customer only by name); matching on ord reads details instead.
     const indexable = ctx.matchKeys.every((k) => erp.shows('contact', k)) && !ctx.matchKeys.includes('ord');
-    // A dry run matches against all existing contacts loaded once (ords only matter when writing).
-    const index = ctx.dryRun && indexable ? await RecordIndex.load(erp.allContacts(), ctx.matchKeys) : undefined;
+    // The first reads of a run need no one another's answers: the contact count (keyIndex), the
+    // customer count (the resolver) and the verifier's first page go out together.
     const keys = !ctx.dryRun && indexable ? keyIndex(ctx) : undefined;
     // A customer made from a row carries the row's contact as its first contact: the index must
     // send that row to the list, where it is found, not on to a second create.
     const resolver = new CompanyResolver(erp, config.lookup.by, config.lookup.preload, config.lookup.createMissing ? missingCustomers(ctx, (values) => keys?.created(values)) : undefined);
-    // Creates verified a batch at a time from the newest records, where the list sorts by ord.
-    const verifier = !ctx.dryRun && config.write.verify && erp.shows('contact', 'ord')
-      ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), maxPageSize: erp.maxPageSize, maxBatch: VERIFY_BATCH, maxWaitMs: Number(process.env.ZBPORT_VERIFY_WAIT_MS) || 300 })
-      : undefined;
+    resolver.start();
+    const stop = async () => {
+      await Promise.all([keys?.stop(), resolver.stop()]);
+    };
+    let index: RecordIndex | undefined;
+    let verifier: BatchVerifier | undefined;
+    try {
+      // A dry run matches against all existing contacts loaded once (ords only matter when writing).
+      index = ctx.dryRun && indexable ? await RecordIndex.load(erp.allContacts(), ctx.matchKeys) : undefined;
+      // Creates verified a batch at a time from the newest records, where the list sorts by ord. No
+      // save is sent before its mark is taken: start() returns after it.
+      verifier = !ctx.dryRun && config.write.verify && erp.shows('contact', 'ord')
+        ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), maxPageSize: erp.maxPageSize, maxBatch: VERIFY_BATCH, maxWaitMs: Number(process.env.ZBPORT_VERIFY_WAIT_MS) || 300 })
+        : undefined;
+    } catch (err) {
+      // The run stops before its first row: the reads started above end with it, not after its logout.
+      await stop();
+      throw err;
+    }
     const writer = new KeyedUpsert(contactStore(erp), ctx.journal, {
       mode: config.write.mode, matchKeys: ctx.matchKeys, blank: config.write.blank, verify: config.write.verify,
       retries: config.write.retries, dryRun: ctx.dryRun, index, matchIndex: keys?.current, verifier, onCreated: keys?.created,
@@ -122,64 +137,87 @@ export const CONTACT: EntitySpec = {
       drain: () => verifier?.readNow(),
       close() {
         verifier?.close();
-        keys?.stop();
+        return stop();
       },
     };
   },
 };
 
 /**
- * The existing contacts' keys, loaded when that is cheaper than looking rows up one by one: as
- * "ski rental" decides (buy once renting has cost the price), rows are looked up one by one until
- * they have cost as many requests as loading the whole list would (its page count, from the ERP's
- * record count), then it is loaded once, in parallel pages. A small file never loads a large
- * ERP's list; a migration loads it once, early. Never worse than twice the better choice.
+ * The existing contacts' keys, loaded when that is cheaper than looking rows up one by one. The
+ * ERP's record count is asked at once: no contacts make an empty index, and a list that fits in
+ * one page is loaded at once (one request, never more than the lookups it replaces). A longer
+ * list is left to "ski rental" (buy once renting has cost the price): rows are looked up one by
+ * one until they have cost as many requests as loading the whole list would (its page count),
+ * then it is loaded once, in parallel pages. A small file never loads a large ERP's list; a
+ * migration loads it once, early. Never worse than twice the better choice.
  */
 function keyIndex(ctx: EntityContext): {
-  current: () => MatchIndex | undefined;
+  current: () => MatchIndex | Promise<MatchIndex | undefined> | undefined;
   created: (values: Record<string, string>, ord?: string) => void;
-  stop(): void;
+  stop(): Promise<void>;
 } {
   let index: MatchIndex | undefined;
   let stopped = false;
-  let loading: Promise<void> | undefined;
+  let loading: Promise<MatchIndex | undefined> | undefined;
   let pages: number | undefined;
   let counting: Promise<void> | undefined;
   let lookups = 0;
+  // Contacts this run creates while the index is being made (counted, then loaded) may be missing from it.
   const meanwhile: Array<[Record<string, string>, string | undefined]> = [];
   const add = (into: MatchIndex, values: Record<string, string>, ord: string | undefined) => (ord ? into.add(values, ord) : into.addUnknown(values));
+  const ready = (made: MatchIndex) => {
+    for (const [values, ord] of meanwhile.splice(0)) add(made, values, ord);
+    index = made;
+    return made;
+  };
+  const load = (o: { background?: boolean } = {}) => {
+    ctx.log.info(`一次读取全部 ${pages} 页已有联系人用于匹配，此后不再逐行查询 / loading the existing contacts (${pages} pages) once to match rows against, instead of a lookup per row`);
+    loading = MatchIndex.load(ctx.erp.allContacts(o), ctx.matchKeys, () => stopped).then((loaded) => (loaded ? ready(loaded) : undefined), () => {
+      loading = undefined;
+      return undefined;
+    });
+  };
+  const count = () => {
+    counting ??= ctx.erp.contactCount().then((n) => {
+      pages = Math.ceil(n / ctx.erp.maxPageSize);
+      if (stopped) return;
+      if (n === 0) {
+        ctx.log.info('ERP 中还没有联系人：不逐行查询 / the ERP has no contacts yet: no lookup per row');
+        ready(new MatchIndex(ctx.matchKeys));
+      } else if (pages === 1) load({ background: true });
+      // Loaded later, if at all: it reads what this run has created by then.
+      else meanwhile.length = 0;
+    }, () => {
+      counting = undefined;
+      meanwhile.length = 0;
+    });
+  };
+  count();
   return {
     current() {
       if (index) return index;
       if (pages === undefined) {
-        counting ??= ctx.erp.contactCount().then((n) => {
-          pages = Math.ceil(n / ctx.erp.maxPageSize);
-        }, () => {
-          counting = undefined;
-        });
+        // Rows that come before the count's answer are looked up, as they were before it was asked.
+        count();
         return undefined;
       }
-      if (!loading && ++lookups > pages) {
-        ctx.log.info(`一次读取全部 ${pages} 页已有联系人用于匹配，此后不再逐行查询 / loading the existing contacts (${pages} pages) once to match rows against, instead of a lookup per row`);
-        loading = MatchIndex.load(ctx.erp.allContacts(), ctx.matchKeys, () => stopped).then((loaded) => {
-          if (!loaded) return;
-          // Contacts this run created while the list was read may be missing from it.
-          for (const [values, ord] of meanwhile.splice(0)) add(loaded, values, ord);
-          index = loaded;
-        }, () => {
-          loading = undefined;
-        });
-      }
+      // One page on its way answers about when a lookup sent now would, and spares it; a load of
+      // several pages takes longer, so rows are looked up meanwhile.
+      if (loading && pages <= 1) return loading;
+      if (!loading && ++lookups > pages) load();
       return undefined;
     },
     /** A contact this run made: with its ord, or without one (made by the customer form). */
     created(values, ord) {
       if (index) add(index, values, ord);
-      else if (loading) meanwhile.push([values, ord]);
+      else if (loading || (counting && pages === undefined)) meanwhile.push([values, ord]);
     },
-    /** The run is over: a load still under way stops (its pages would only keep the process). */
-    stop() {
+    /** The run is over: no load starts now, and one under way stops (its pages would only keep the process). */
+    async stop() {
       stopped = true;
+      await counting;
+      await loading;
     },
   };
 }

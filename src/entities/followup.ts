@@ -53,6 +53,8 @@ export const FOLLOWUP: EntitySpec = {
     const ledger = ctx.writable('stateDir', config.stateDir, () => Ledger.open(config.stateDir, erpIdentity(ctx.target), { readOnly: ctx.dryRun }));
     const companies = new CompanyResolver(erp, config.lookup.by, config.lookup.preload);
     const contacts = new ContactResolver(erp, companies, config.contactLookup.by);
+    // Only a contact named by company and name is found through its customer.
+    if (config.contactLookup.by === 'company+name') companies.start();
     const writer = new AppendOnce((values) => erp.saveFollowup(values), ctx.journal, { retries: config.write.retries, dryRun: ctx.dryRun, ledger, repost: config.write.repost, log: ctx.log });
     const firstRole = NEEDED[config.contactLookup.by][0];
     return {
@@ -71,7 +73,10 @@ export const FOLLOWUP: EntitySpec = {
       },
       write: (row) => writer.write(row),
       lookups: () => ({ companies: companies.lookups, cacheHits: companies.hits }),
-      close: () => ledger?.close(),
+      close() {
+        ledger?.close();
+        return companies.stop();
+      },
     };
   },
 };

@@ -56,7 +56,8 @@ export interface EntityRun {
   lookups(): { companies: number; cacheHits: number; created?: number };
   /** Every row has been written: what waits for a batch is looked at now, not when its timer ends. */
   drain?(): void;
-  close(): void;
+  /** The run is over: what it still reads in the background stops; resolves when no request of it is in flight. */
+  close(): void | Promise<void>;
 }
 
 export interface EntitySpec {

@@ -66,8 +66,9 @@ export interface CallOptions {
   retries?: number;
   /**
    * Outside a fixed cap on requests in flight, which counts rows (the rate limit still applies): a
-   * run's background reads (batch verification) must not take a row's place. The auto limit
-   * counts them: it bounds what the ERP receives.
+   * run's own reads, no row's (batch verification, the checks and counts at its start), must not
+   * take a row's place, nor wait for one another at one row in flight. The auto limit counts them:
+   * it bounds what the ERP receives.
    */
   background?: boolean;
 }

@@ -89,24 +89,26 @@ export function connectionError(err: unknown, origin: string): Error {
 /**
  * Checks, and where they are only guessed verifies by evidence, the columns a command relies on.
  * Calibrated layouts replace the guessed ones in `installation.layouts` and in the client.
+ *
+ * The lists are read at the same time (each check waits a round trip, none needs another's
+ * answer), then reported in the order of `needs`, as one after another would: the same warnings in
+ * the same order, the first failing list's error, and no list's outcome after it.
  */
 export async function checkLists(client: ErpClient, installation: Installation, needs: ListNeeds, log: Logger): Promise<PreflightResult> {
   const result: PreflightResult = { calibrated: [], unchecked: [] };
-  for (const [list, listNeeds] of Object.entries(needs) as Array<[ListName, ColumnNeed[]]>) {
-    if (!listNeeds?.length) continue;
-    const layout = installation.layouts[list];
-    const page = await client.rawList(list, { pagesize: 5, pageindex: 1 });
-    if (!page.cols.length) {
+  const lists = (Object.entries(needs) as Array<[ListName, ColumnNeed[]]>).filter(([, listNeeds]) => listNeeds?.length);
+  const checked = await Promise.allSettled(lists.map(([list, listNeeds]) => checkList(client, installation, list, listNeeds)));
+  for (const [i, outcome] of checked.entries()) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    const list = lists[i][0];
+    const c = outcome.value;
+    if (c.kind === 'empty') {
       result.unchecked.push(list);
       log.warn(`${LIST_TITLES[list]} 为空，写入前无法核对列；第一批记录会在保存后按列核对 / the list is empty: its columns cannot be checked before the first records are saved`);
       continue;
     }
-    if (!installation.guessed.includes(list)) {
-      const problems = layout.check(page.cols, listNeeds);
-      if (problems.length) throw new ColumnMapError(problems, page, installation.file);
-      continue;
-    }
-    const verified = await verifyGuess(client, list, layout, listNeeds, page, installation.file);
+    if (c.kind === 'checked') continue;
+    const verified = c.verified;
     if (verified.changed) {
       result.calibrated.push(list);
       log.warn(`${LIST_TITLES[list]}：没有安装配置，已根据服务器的数据自动校准列 / no installation profile: columns calibrated from the server's data: ${verified.changed.join(', ')}；运行 \`zbport doctor\` 可写成安装配置 / run \`zbport doctor\` to write them into a profile`);
@@ -116,6 +118,22 @@ export async function checkLists(client: ErpClient, installation: Installation, 
     for (const w of verified.unverified) log.warn(w);
   }
   return result;
+}
+
+type Verified = Awaited<ReturnType<typeof verifyGuess>>;
+
+/** One list's check, which logs and changes nothing: checkLists reports and applies it. */
+async function checkList(client: ErpClient, installation: Installation, list: ListName, listNeeds: ColumnNeed[]): Promise<{ kind: 'empty' } | { kind: 'checked' } | { kind: 'guessed'; verified: Verified }> {
+  const layout = installation.layouts[list];
+  // Not a row's request: outside a fixed cap on rows in flight, so the lists' reads overlap even at one row.
+  const page = await client.rawList(list, { pagesize: 5, pageindex: 1 }, true);
+  if (!page.cols.length) return { kind: 'empty' };
+  if (!installation.guessed.includes(list)) {
+    const problems = layout.check(page.cols, listNeeds);
+    if (problems.length) throw new ColumnMapError(problems, page, installation.file);
+    return { kind: 'checked' };
+  }
+  return { kind: 'guessed', verified: await verifyGuess(client, list, layout, listNeeds, page, installation.file) };
 }
 
 async function verifyGuess(

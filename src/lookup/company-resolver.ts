@@ -4,7 +4,8 @@
  * The list's name filter is fuzzy (华为技术有限公司 also returns 华为技术有限公司深圳分公司),
  * so the client compares exactly after trimming and width normalisation. One lookup per
  * distinct name (cached, single-flight); when rows name more distinct companies than it would
- * take pages to load the whole list, the whole list is loaded once instead.
+ * take pages to load the whole list, the whole list is loaded once instead, and at once when it
+ * fits in one page (one request, never more than the lookups it replaces).
  *
  * With `create` (a contact pipeline's `lookup.createMissing`), a name no customer has is created,
  * once, from the first row that names it; rows naming it later find it in the cache.
@@ -52,7 +53,11 @@ export class CompanyResolver {
   private readonly cache = new BoundedMap<string, Promise<Resolution | CreateFailure>>(MAX_CACHED_NAMES);
   private readonly byText = new Map<string, Promise<Resolution | CreateFailure>>();
   private preloaded: Promise<Map<string, CustomerRef[]>> | undefined;
-  private customerTotal: Promise<number> | undefined;
+  /** The ERP's customer count; undefined when the request failed (asked again by the next lookup). */
+  private customerTotal: Promise<number | undefined> | undefined;
+  /** Customers per page of a load: what the decision counts (the load reads pages at least this large). */
+  private readonly pageSize: number;
+  private stopped = false;
   /** Requests saved by the cache, for the summary. */
   hits = 0;
   lookups = 0;
@@ -65,7 +70,25 @@ export class CompanyResolver {
     private readonly by: LookupBy,
     private readonly preload: 'auto' | 'always' | 'never',
     private readonly create?: CreateCustomer,
-  ) {}
+  ) {
+    this.pageSize = Math.min(PRELOAD_PAGE_SIZE, erp.maxPageSize);
+  }
+
+  /**
+   * Asks now, with the run's other first reads, for what the first lookup waits for: the
+   * customer count (`preload: auto`), and with it a list that fits in one page. Sends nothing
+   * that lookups would not have sent.
+   */
+  start(): void {
+    if (this.preload === 'auto' && this.by !== 'id') void this.total();
+  }
+
+  /** The run is over: no load starts now, and the reads in flight are waited for (none outlives the run's session). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.customerTotal;
+    await this.preloaded?.catch(() => undefined);
+  }
 
   /** The customer `raw` names; `row` is the row's values, for creating a missing customer from it. */
   resolve(raw: string, row?: Record<string, string>): Promise<Resolution | CreateFailure> {
@@ -121,17 +144,36 @@ export class CompanyResolver {
     if (this.preload === 'never' || this.by === 'id') return false;
     if (this.preload === 'always') return true;
     if (this.preloaded) return true;
+    const total = await this.total();
+    // No count (its request failed): this name is looked up, and the next lookup asks again.
+    if (total === undefined) return false;
+    // The count started the load of a list of one page: rows wait for it, one request already on
+    // its way, as they would for their own lookup.
+    if (this.preloaded) return true;
     // auto: loading everything costs ceil(total / page) requests; after that many distinct
     // names, per-name lookups cost more than the whole list would have.
-    this.customerTotal ??= this.erp.customerCount();
-    const pages = Math.ceil((await this.customerTotal) / PRELOAD_PAGE_SIZE);
-    return this.cache.size > pages;
+    return this.cache.size > Math.ceil(total / this.pageSize);
   }
 
-  private loadAll(): Promise<Map<string, CustomerRef[]>> {
+  private total(): Promise<number | undefined> {
+    this.customerTotal ??= this.erp.customerCount().then((n) => {
+      if (this.stopped) return n;
+      // No customers, or one page of them: knowing them all costs no more than the first lookup.
+      if (n === 0) this.preloaded ??= Promise.resolve(new Map());
+      else if (n <= this.pageSize) void this.loadAll({ background: true });
+      return n;
+    }, () => {
+      this.customerTotal = undefined;
+      return undefined;
+    });
+    return this.customerTotal;
+  }
+
+  /** `background`: the run's own read at its start, not a row's (ImportErp.allCustomers). */
+  private loadAll(o: { background?: boolean } = {}): Promise<Map<string, CustomerRef[]>> {
     this.preloaded ??= (async () => {
       const index = new Map<string, CustomerRef[]>();
-      for await (const c of this.erp.allCustomers()) {
+      for await (const c of this.erp.allCustomers(o)) {
         const k = comparable(this.by === 'name' ? c.name : c.khid);
         if (!k) continue;
         const list = index.get(k);

@@ -47,12 +47,12 @@ export class ErpAdapter implements ImportErp {
   }
 
   async customerCount(): Promise<number> {
-    const p = await this.client.listPage('customer', {}, { pagesize: 1, pageindex: 1 });
+    const p = await this.client.listPage('customer', {}, { pagesize: 1, pageindex: 1, background: true });
     return p.page.recordcount;
   }
 
-  async *allCustomers(): AsyncIterable<CustomerRef> {
-    for await (const r of this.client.iterate('customer', {}, { need: this.needs.customer })) yield customerRef(r);
+  async *allCustomers(o: { background?: boolean } = {}): AsyncIterable<CustomerRef> {
+    for await (const r of this.client.iterate('customer', {}, { need: this.needs.customer, background: o.background })) yield customerRef(r);
   }
 
   /**
@@ -79,10 +79,10 @@ export class ErpAdapter implements ImportErp {
   }
 
   /** Every contact, pages read four at a time and handed over in order (a large ERP loads in a fraction of the time). */
-  async *allContacts(): AsyncIterable<ContactRef> {
+  async *allContacts(o: { background?: boolean } = {}): AsyncIterable<ContactRef> {
     const seen = new Set<string>();
     const pagesize = this.client.maxPageSize;
-    const page = (pageindex: number) => this.client.listPage('contact', {}, { sort: 'ord', pagesize, pageindex, need: this.needs.contact });
+    const page = (pageindex: number) => this.client.listPage('contact', {}, { sort: 'ord', pagesize, pageindex, need: this.needs.contact, background: o.background });
     for await (const p of orderedPages(page, 4)) {
       for (const r of p.rows) {
         if (!r.ord || seen.has(r.ord)) continue;
@@ -93,7 +93,7 @@ export class ErpAdapter implements ImportErp {
   }
 
   async contactCount(): Promise<number> {
-    return (await this.client.listPage('contact', {}, { pagesize: 1, pageindex: 1 })).page.recordcount;
+    return (await this.client.listPage('contact', {}, { pagesize: 1, pageindex: 1, background: true })).page.recordcount;
   }
 
   async newestContacts(pagesize: number, pageindex: number): Promise<{ rows: ContactRef[] }> {

@@ -30,10 +30,10 @@ export interface ImportErp {
   customersByCode(code: string): Promise<CustomerRef[]>;
   /** The customer with this ord, if any. */
   customerById(ord: string): Promise<CustomerRef | undefined>;
-  /** How many customers the ERP holds (one cheap request). */
+  /** How many customers the ERP holds (one cheap request, the run's own: outside a fixed cap on rows). */
   customerCount(): Promise<number>;
-  /** Every customer, paged. */
-  allCustomers(): AsyncIterable<CustomerRef>;
+  /** Every customer, paged; `background`: the run's own read, outside a fixed cap on rows (a load at its start). */
+  allCustomers(o?: { background?: boolean }): AsyncIterable<CustomerRef>;
   /** Contacts matching list filters (fuzzy text filters, exact ids), every page; `pick` uses checktype=radio. */
   contacts(filters: Record<string, string>, opts?: { pick?: boolean }): Promise<ContactRef[]>;
   /** Customers matching list filters, as the list shows them (every field it shows), every page. */
@@ -46,14 +46,14 @@ export interface ImportErp {
   allocateCustomer(): Promise<{ ord: string; suggested: Record<string, string> }>;
   /** Saves a customer with an allocated (create) or existing (update) ord. Throws typed ERP errors. */
   saveCustomer(values: Record<string, string>): Promise<SaveOutcome>;
-  /** How many contacts the ERP holds (one cheap request). */
+  /** How many contacts the ERP holds (one cheap request, the run's own: outside a fixed cap on rows). */
   contactCount(): Promise<number>;
   /** A page of the contact list, newest first (by ord, descending), for batch verification. */
   newestContacts(pagesize: number, pageindex: number): Promise<{ rows: ContactRef[] }>;
   /** Rows per list page this installation allows. */
   readonly maxPageSize: number;
-  /** Every contact, paged (a dry run's match index, a real run's key index). */
-  allContacts(): AsyncIterable<ContactRef>;
+  /** Every contact, paged (a dry run's match index, a real run's key index); `background` as for allCustomers. */
+  allContacts(o?: { background?: boolean }): AsyncIterable<ContactRef>;
   /** A contact's detail (person/add.asp?edit=1), or undefined when the ERP has no such ord. */
   contactDetail(ord: string): Promise<Record<string, string> | undefined>;
   /** Saves a contact (create without ord, update with ord). Throws typed ERP errors. */

@@ -346,7 +346,7 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
     opts.signal?.removeEventListener('abort', onAbort);
     opts.progress?.done(progressCounts(s), reader.progress?.());
     journal?.close();
-    run.close();
+    await run.close();
     s.reports.results = results?.close();
     s.reports.rejects = await rejects?.close();
   }

@@ -94,8 +94,11 @@ export interface KeyedUpsertOptions {
   dryRun: boolean;
   /** Existing records loaded once (dry runs): matched without a request per row. */
   index?: RecordIndex;
-  /** Existing records' keys loaded once (real runs), when it has been loaded: a miss needs no request. */
-  matchIndex?: () => MatchIndex | undefined;
+  /**
+   * Existing records' keys loaded once (real runs), when it has been loaded: a miss needs no
+   * request. A promise of it while a load that takes no longer than a lookup is on its way.
+   */
+  matchIndex?: () => MatchIndex | Promise<MatchIndex | undefined> | undefined;
   /** Creates verified in batches (the list newest first) instead of a look per row. */
   verifier?: BatchVerifier;
   /** Told of every record this run created, with the values it was created with. */
@@ -232,7 +235,8 @@ export class KeyedUpsert {
 
   /** Records whose match-key values equal the row's. */
   async findExisting(values: Record<string, string>, companyName?: string): Promise<ListedRecord[]> {
-    const index = this.opts.matchIndex?.();
+    let index = this.opts.matchIndex?.();
+    if (index instanceof Promise) index = await index;
     if (index) {
       const ord = index.find(values);
       // No record has these keys (nor has this run made one): nothing to ask the ERP.
