@@ -267,7 +267,13 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
   // write.concurrency: auto: a pool as large as the maximum, each row holding a slot of the ERP's
   // current limit from before it is read until it is recorded.
   const slots = config.write.concurrency === 'auto' ? opts.erp.rowSlots : undefined;
-  const poolSize = slots?.most ?? (config.write.concurrency === 'auto' ? config.write.initialConcurrency : config.write.concurrency);
+  const rowsAtOnce = config.write.concurrency === 'auto' ? config.write.initialConcurrency : config.write.concurrency;
+  // At a fixed number, one row more than the ERP is sent at once (the client's cap, not this pool,
+  // bounds its requests): that row is read, validated, matched and journalled while the others'
+  // saves are on their way, and its save waits in the cap to go out the moment one answers. Each
+  // row's own work then costs the ERP no idle time (at 1 in flight, 0.4 of the 0.6 ms a row spent
+  // between an answer and the next save).
+  const poolSize = slots?.most ?? (config.write.concurrency === 'auto' ? rowsAtOnce : rowsAtOnce + 1);
   if (slots) opts.progress?.showLimit?.(() => slots.limit);
   const pull = !slots ? iterator : async (): Promise<IteratorResult<SourceRow>> => {
     await slots.acquire();
@@ -354,7 +360,7 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
   // A finished run closes its journal, so running the same file again later is a new run.
   if (journal && !abort && s.failed === 0) journal.archive();
   s.lookups = run.lookups();
-  s.concurrency = slots?.summary() ?? fixedSummary(poolSize);
+  s.concurrency = slots?.summary() ?? fixedSummary(rowsAtOnce);
   s.durationMs = Date.now() - started;
   s.rowsPerSecond = s.durationMs ? Math.round((s.read * 1000) / s.durationMs) : s.read;
   s.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
