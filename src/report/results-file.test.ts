@@ -3,7 +3,10 @@ import { parse } from 'csv-parse/sync';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RESULTS_HEADER, ResultsFile } from './results-file.js';
+import { stringify } from 'csv-stringify/sync';
+import { prng } from '../emulator/seed.js';
+import { scrub } from '../erp/scrub.js';
+import { RESULTS_HEADER, ResultsFile, resultLine, type RowOutcome } from './results-file.js';
 
 describe('results file', () => {
   it('one CSV line per row, reasons quoted by csv-stringify, UTF-8 with BOM and CRLF', () => {
@@ -20,5 +23,20 @@ describe('results file', () => {
     expect(rows).toHaveLength(1001);
     expect(rows[1]).toEqual(['2', 'rejected', '', 'BAD_DATE', '生日“1990-02-30”不是有效日期, "引号"\n第二行 0', '']);
     expect(rows[1000]).toEqual(['1001', 'created', '9999', '', '', '']);
+  });
+
+  it('joins plain lines by hand exactly as csv-stringify formats them, and leaves the others to it', () => {
+    const rnd = prng(3);
+    const alphabet = ['a', '1', ' ', ',', '"', '\r', '\n', '\r\n', '生', '“', '=', '-', '\t', '；', '𠮷', "'"];
+    const text = () => Array.from({ length: Math.floor(rnd() * 6) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+    const outcomes: RowOutcome[] = ['created', 'updated', 'rejected', 'failed', 'skipped'];
+    let quoted = 0;
+    for (let i = 0; i < 5000; i++) {
+      const r = { row: i + 2, outcome: outcomes[i % outcomes.length], ord: rnd() < 0.5 ? text() : undefined, code: rnd() < 0.5 ? text() : undefined, reason: rnd() < 0.5 ? text() : undefined, key: rnd() < 0.5 ? text() : undefined };
+      const expected = stringify([[String(r.row), r.outcome, r.ord ?? '', r.code ?? '', r.reason ? scrub(r.reason) : '', r.key ?? '']], { record_delimiter: 'windows' });
+      expect(resultLine(r)).toBe(expected);
+      if (expected.includes('"')) quoted++;
+    }
+    expect(quoted).toBeGreaterThan(1000);
   });
 });
