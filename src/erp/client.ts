@@ -128,6 +128,9 @@ const MAX_RELOGINS_PER_CALL = 8;
 /** Faults blamed on the auto limit's overshoot that a request may meet beyond its retries. */
 const MAX_OVERSHOOT_RETRIES = 20;
 
+/** Parameters of a list read that leave the whole list in its count. */
+const UNFILTERED = new Set(['pagesize', 'pageindex', '_rpt_sort']);
+
 export class ErpClient {
   readonly stats: ClientStats = { requests: 0, retries: 0, logins: 0, relogins: 0, transientFaults: 0 };
   /** What the ERP said about itself at login (version), once logged in. */
@@ -467,8 +470,20 @@ export class ErpClient {
       if (d.emptyBody) return { rows: [], cols: [], page: { recordcount: 0, pagesize: 0, pagecount: 0, pageindex: 0 } };
       throw new ProtocolError(`${path}: expected a list (body.source) but got ${d.envelope.body?.model ?? 'nothing'}`, path);
     }
-    return normaliseTable(source.table);
+    const table = normaliseTable(source.table);
+    // The record count of the whole list, which any unfiltered first page carries (the preflight's
+    // column checks read one): the run's start needs no request of its own to learn it.
+    if (Object.keys(datas).every((k) => UNFILTERED.has(k)) && Number(datas.pageindex ?? 1) === 1) this.counts.set(list, { count: table.page.recordcount, at: Date.now() });
+    return table;
   }
+
+  /** The list's record count as a read at most `maxAgeMs` ago showed it, if one did. */
+  recentCount(list: ListName, maxAgeMs: number): number | undefined {
+    const c = this.counts.get(list);
+    return c && Date.now() - c.at <= maxAgeMs ? c.count : undefined;
+  }
+
+  private readonly counts = new Map<ListName, { count: number; at: number }>();
 
   /** The list page without `refresh`: the report skeleton, whose sort options caption the column ids. */
   async listSkeleton(list: ListName): Promise<unknown> {

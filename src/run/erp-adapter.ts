@@ -9,6 +9,12 @@ import type { ColumnNeed } from '../installation/list-layout.js';
 import { orderedPages } from '../erp/pages.js';
 import type { ContactRef, CustomerRef, ImportErp, SaveOutcome } from './import-erp.js';
 
+/**
+ * How old a list's record count may be and still be used (the preflight's column checks have just
+ * read one): a count is a snapshot whenever it is taken, and the list changes while a run reads it.
+ */
+const COUNT_FRESH_MS = 5000;
+
 export class ErpAdapter implements ImportErp {
   private readonly needs: Partial<Record<ListName, ColumnNeed[]>> = {};
 
@@ -47,6 +53,8 @@ export class ErpAdapter implements ImportErp {
   }
 
   async customerCount(): Promise<number> {
+    const known = this.client.recentCount('customer', COUNT_FRESH_MS);
+    if (known !== undefined) return known;
     const p = await this.client.listPage('customer', {}, { pagesize: 1, pageindex: 1, background: true });
     return p.page.recordcount;
   }
@@ -93,6 +101,8 @@ export class ErpAdapter implements ImportErp {
   }
 
   async contactCount(): Promise<number> {
+    const known = this.client.recentCount('contact', COUNT_FRESH_MS);
+    if (known !== undefined) return known;
     return (await this.client.listPage('contact', {}, { pagesize: 1, pageindex: 1, background: true })).page.recordcount;
   }
 

@@ -35,8 +35,16 @@ export interface MatchHint {
   value: string;
 }
 
+/** Taken just before a save is sent: the newest ord seen then, and how many saves were marked before. */
+export interface VerifyMark {
+  ord: number;
+  n: number;
+}
+
 interface Waiting {
   since: number;
+  /** Saves marked before this one. */
+  n: number;
   hint: MatchHint | undefined;
   matches(r: ListedRecord): boolean;
   resolve(r: ListedRecord | undefined): void;
@@ -67,15 +75,18 @@ export class BatchVerifier {
     return v;
   }
 
+  /** Saves marked so far. */
+  private marked = 0;
+
   /** The newest ord seen: take it just before a save is sent, and pass it to `expect`. */
-  mark(): number {
-    return this.seen;
+  mark(): VerifyMark {
+    return { ord: this.seen, n: this.marked++ };
   }
 
   /** The record a save sent after `since` made and that `matches`, or undefined when the newest records do not show it. */
-  expect(since: number, matches: (r: ListedRecord) => boolean, hint?: MatchHint): Promise<ListedRecord | undefined> {
+  expect(mark: VerifyMark, matches: (r: ListedRecord) => boolean, hint?: MatchHint): Promise<ListedRecord | undefined> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ since, hint, matches, resolve, reject });
+      this.waiting.push({ since: mark.ord, n: mark.n, hint, matches, resolve, reject });
       if (this.waiting.length >= this.o.maxBatch) void this.flush();
       else this.timer ??= setTimeout(() => void this.flush(), this.o.maxWaitMs);
     });
@@ -97,11 +108,18 @@ export class BatchVerifier {
   }
 
   private async read(batch: Waiting[]): Promise<void> {
-    const oldest = Math.min(...batch.map((w) => w.since));
+    let oldest = Infinity;
+    let first = Infinity;
+    for (const w of batch) {
+      if (w.since < oldest) oldest = w.since;
+      if (w.n < first) first = w.n;
+    }
     const fresh: ListedRecord[] = [];
     try {
-      // Pages newest first until one reaches the ords older than every waiting row's save.
-      const pagesize = Math.min(this.o.maxPageSize, Math.max(20, batch.length * 2));
+      // Pages newest first until one reaches the ords older than every waiting row's save. A page
+      // as large as the saves sent since the oldest of them, with room for others' new records, so
+      // that one page is read as a rule, and no more of them than that.
+      const pagesize = Math.min(this.o.maxPageSize, Math.max(20, Math.ceil((this.marked - first) * 1.2) + 20));
       for (let pageindex = 1; ; pageindex++) {
         const page = await this.o.newest(pagesize, pageindex);
         this.pages++;
