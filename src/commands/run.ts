@@ -99,6 +99,10 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
     const { source } = config as ImportConfig;
     const input = o.input ?? (isPattern(source.file) ? await resolveSourceFile(source.file) : undefined);
     if (input && !o.input) log.info(`读取 ${input}（与 ${source.file} 匹配的最新文件）/ reading ${input}, the newest file matching ${source.file}`);
+    // The login's round trip goes out while the file is opened and its header matched; its error,
+    // if any, is thrown where the run waits for it, before any list is read.
+    const loggedIn = checkConnection(conn.client, log);
+    loggedIn.catch(() => undefined);
     return runImport({
       pipeline: { ...pipeline, config: config as ImportConfig },
       input,
@@ -110,7 +114,7 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
       signal: ac.signal,
       enums: conn.installation.enums,
       prepare: async (needs) => {
-        await checkConnection(conn.client, log);
+        await loggedIn;
         await checkLists(conn.client, conn.installation, needs, log);
         for (const [list, n] of Object.entries(needs)) conn.erp.require(list as keyof typeof needs, n ?? []);
       },
