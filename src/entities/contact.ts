@@ -34,6 +34,12 @@ const CUSTOMER_FIELD_IDS = new Set(CUSTOMER_FIELDS.map((f) => f.id));
  * import (fewer, larger pages); below 400 in-flight saves a second nothing changes.
  */
 const VERIFY_BATCH = 400;
+/**
+ * …or when the first of them has waited a second: where saves are few (1 to 4 in flight) a read
+ * then covers 45 to 180 of them, not 14 to 55 as after 300 ms, and a second more before a killed
+ * run's last saves are known is nothing to a migration (they stay pending, looked for on resume).
+ */
+const VERIFY_WAIT_MS = 1000;
 
 export const CONTACT: EntitySpec = {
   name: 'contact',
@@ -112,7 +118,7 @@ export const CONTACT: EntitySpec = {
       // Creates verified a batch at a time from the newest records, where the list sorts by ord. No
       // save is sent before its mark is taken: start() returns after it.
       verifier = !ctx.dryRun && config.write.verify && erp.shows('contact', 'ord')
-        ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), maxPageSize: erp.maxPageSize, maxBatch: VERIFY_BATCH, maxWaitMs: Number(process.env.ZBPORT_VERIFY_WAIT_MS) || 300 })
+        ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), maxPageSize: erp.maxPageSize, maxBatch: VERIFY_BATCH, maxWaitMs: Number(process.env.ZBPORT_VERIFY_WAIT_MS) || VERIFY_WAIT_MS })
         : undefined;
     } catch (err) {
       // The run stops before its first row: the reads started above end with it, not after its logout.
