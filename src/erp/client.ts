@@ -268,12 +268,13 @@ export class ErpClient {
    * transient faults. Throws typed ErpErrors; returns the decoded document otherwise.
    */
   async call(path: string, opts: CallOptions = {}): Promise<Decoded> {
-    const datas = toDatas(opts.datas);
     const target = withQuery(path, opts.query);
     let relogins = 0;
     for (;;) {
       const session = this.session ?? (await this.login());
-      const d = await this.send(target, { session, cmdkey: opts.cmdkey ?? '', datas }, opts.idempotent ?? true, opts.retries, opts.background);
+      // The items are made for each attempt and not kept while it waits: only the body they are
+      // written into lives that long (hundreds of requests in flight are what the collector copies).
+      const d = await this.send(target, { session, cmdkey: opts.cmdkey ?? '', datas: toDatas(opts.datas) }, opts.idempotent ?? true, opts.retries, opts.background);
       if (d.status === 0) {
         this.sessionsRefusedInARow = 0;
         return d;
@@ -299,6 +300,7 @@ export class ErpClient {
   /** Sends with the concurrency cap, the rate limit and retries of transient faults. */
   private async send(path: string, env: { session: string; cmdkey: string; datas: DataItem[] }, idempotent: boolean, retries = this.o.retries, background = false): Promise<Decoded> {
     const body = JSON.stringify(env);
+    const cmdkey = env.cmdkey;
     let overshoots = 0;
     for (let attempt = 0; ; attempt++) {
       if (this.cancelled) throw new CancelledError(`${path.split('?')[0]}: ${this.cancelled}`, path);
@@ -318,7 +320,7 @@ export class ErpClient {
             if (String(d.envelope.header.status).trim() === '11') {
               throw new TransientError(`${path.split('?')[0]}: ERP 报告服务器错误 / the ERP reported a server error: ${d.envelope.header.message ?? ''}`, path, true);
             }
-            this.env.logger?.debug?.(`POST ${path.split('?')[0]} ${env.cmdkey || '-'} ${Math.round(performance.now() - started)} ms status ${String(d.envelope.header.status)}`);
+            this.env.logger?.debug?.(`POST ${path.split('?')[0]} ${cmdkey || '-'} ${Math.round(performance.now() - started)} ms status ${String(d.envelope.header.status)}`);
             ok = true;
             return d;
           } finally {
@@ -327,7 +329,7 @@ export class ErpClient {
         };
         // A background read stays outside a fixed cap (that cap counts rows), but takes a slot of the
         // auto limit: the limit is what the ERP takes, whoever sends.
-        return await (background && !this.adaptive ? task() : this.slot(path, env.cmdkey, task));
+        return await (background && !this.adaptive ? task() : this.slot(path, cmdkey, task));
       } catch (err) {
         if (this.cancelled) throw new CancelledError(`${path.split('?')[0]}: ${this.cancelled}`, path);
         if (!(err instanceof TransientError)) throw err;
