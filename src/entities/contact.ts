@@ -51,6 +51,7 @@ export const CONTACT: EntitySpec = {
   extraColumns: () => ({}),
   references: (c) => (c.lookup.by !== 'id' ? ['company'] : []),
   identicalRows: 'duplicate',
+  pendingAfterKill: 'look',
   continuation: { field: 'company', then: 'fill' },
 
   needs(config: ImportConfig, matchKeys: string[]): ListNeeds {

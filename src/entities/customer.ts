@@ -35,6 +35,7 @@ export const CUSTOMER: EntitySpec = {
   extraColumns: () => ({}),
   references: () => [],
   identicalRows: 'duplicate',
+  pendingAfterKill: 'look',
   continuation: { field: 'name', then: 'skip' },
 
   needs(_config: ImportConfig, matchKeys: string[]): ListNeeds {

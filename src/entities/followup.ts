@@ -27,6 +27,7 @@ export const FOLLOWUP: EntitySpec = {
   extraColumns: (c) => Object.fromEntries(Object.entries(ROLES).map(([role, setting]) => [role, c.contactLookup[setting]])),
   references: () => [],
   identicalRows: 'distinct',
+  pendingAfterKill: 'report',
 
   needs(config: ImportConfig): ListNeeds {
     // Follow-ups find their contact through the picking list.

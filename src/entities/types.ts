@@ -78,6 +78,12 @@ export interface EntitySpec {
   /** Identical rows: the same record twice (rejected as a duplicate) or two records (follow-ups). */
   identicalRows: 'duplicate' | 'distinct';
   /**
+   * What the next run makes of a row a kill left pending: looks for it in the ERP (`look`: keyed
+   * upsert), or reports it for a person to check (`report`: follow-ups, which no list tells apart).
+   * Only where it looks may a row be journalled ahead of its send, waiting for a request slot.
+   */
+  pendingAfterKill: 'look' | 'report';
+  /**
    * ZB's own layout, a customer row followed by rows of its further contacts: the field that is
    * blank on such a continuation row, and what the entity does with it (fill the customer down
    * from the row above, or skip the row: its contacts are another pipeline's).

@@ -271,9 +271,10 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
   // At a fixed number, one row more than the ERP is sent at once (the client's cap, not this pool,
   // bounds its requests): that row is read, validated, matched and journalled while the others'
   // saves are on their way, and its save waits in the cap to go out the moment one answers. Each
-  // row's own work then costs the ERP no idle time (at 1 in flight, 0.4 of the 0.6 ms a row spent
-  // between an answer and the next save).
-  const poolSize = slots?.most ?? (config.write.concurrency === 'auto' ? rowsAtOnce : rowsAtOnce + 1);
+  // row's own work then costs the ERP no idle time. Not where a row a kill leaves pending is
+  // reported rather than looked for: one more such row a kill would be one more for a person.
+  const ahead = config.write.concurrency !== 'auto' && entity.pendingAfterKill === 'look' ? 1 : 0;
+  const poolSize = slots?.most ?? rowsAtOnce + ahead;
   if (slots) opts.progress?.showLimit?.(() => slots.limit);
   const pull = !slots ? iterator : async (): Promise<IteratorResult<SourceRow>> => {
     await slots.acquire();
