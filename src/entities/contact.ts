@@ -102,7 +102,8 @@ export const CONTACT: EntitySpec = {
     // customer only by name); matching on ord reads details instead.
     const indexable = ctx.matchKeys.every((k) => erp.shows('contact', k)) && !ctx.matchKeys.includes('ord');
     // The first reads of a run need no one another's answers: the contact count (keyIndex), the
-    // customer count (the resolver) and the verifier's first page go out together.
+    // customer count (the resolver; both usually known from the checks' pages already) and the
+    // verifier's first page go out together.
     const keys = !ctx.dryRun && indexable ? keyIndex(ctx) : undefined;
     // A customer made from a row carries the row's contact as its first contact: the index must
     // send that row to the list, where it is found, not on to a second create.

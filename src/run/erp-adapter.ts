@@ -52,11 +52,15 @@ export class ErpAdapter implements ImportErp {
     return found.find((c) => c.ord === ord);
   }
 
-  async customerCount(): Promise<number> {
-    const known = this.client.recentCount('customer', COUNT_FRESH_MS);
+  customerCount(): Promise<number> {
+    return this.count('customer');
+  }
+
+  /** A list's record count: the one a read has just shown, or one cheap read of the run's own. */
+  private async count(list: ListName): Promise<number> {
+    const known = this.client.recentCount(list, COUNT_FRESH_MS);
     if (known !== undefined) return known;
-    const p = await this.client.listPage('customer', {}, { pagesize: 1, pageindex: 1, background: true });
-    return p.page.recordcount;
+    return (await this.client.listPage(list, {}, { pagesize: 1, pageindex: 1, background: true })).page.recordcount;
   }
 
   async *allCustomers(o: { background?: boolean } = {}): AsyncIterable<CustomerRef> {
@@ -100,10 +104,8 @@ export class ErpAdapter implements ImportErp {
     }
   }
 
-  async contactCount(): Promise<number> {
-    const known = this.client.recentCount('contact', COUNT_FRESH_MS);
-    if (known !== undefined) return known;
-    return (await this.client.listPage('contact', {}, { pagesize: 1, pageindex: 1, background: true })).page.recordcount;
+  contactCount(): Promise<number> {
+    return this.count('contact');
   }
 
   async newestContacts(pagesize: number, pageindex: number): Promise<{ rows: ContactRef[] }> {

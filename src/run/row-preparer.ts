@@ -22,13 +22,6 @@ export interface PreparedRow {
 
 type TextFn = (s: string) => string;
 
-const FLAG = {
-  cell: DIGEST_FLAGS.cell.charCodeAt(0),
-  value: DIGEST_FLAGS.value.charCodeAt(0),
-  removed: DIGEST_FLAGS.removed.charCodeAt(0),
-  removedBlank: DIGEST_FLAGS.removedBlank.charCodeAt(0),
-};
-
 export class RowPreparer {
   private readonly plan: Array<{ col: MappedColumn; field: FieldSpec; fns: TextFn[]; validate: ValidateOptions }>;
 
@@ -97,10 +90,10 @@ export class RowPreparer {
     for (let i = 0; i < this.plan.length; i++) {
       const { col, field } = this.plan[i];
       const v = p.values[field.id];
-      if (v === undefined) flags[i] = p.blanks.includes(field.id) ? FLAG.removedBlank : FLAG.removed;
-      else if (col.index >= 0 && src.cells[col.index] === v) flags[i] = FLAG.cell;
+      if (v === undefined) flags[i] = p.blanks.includes(field.id) ? DIGEST_FLAGS.removedBlank : DIGEST_FLAGS.removed;
+      else if (col.index >= 0 && src.cells[col.index] === v) flags[i] = DIGEST_FLAGS.cell;
       else {
-        flags[i] = FLAG.value;
+        flags[i] = DIGEST_FLAGS.value;
         values.push(v);
       }
     }
@@ -116,10 +109,10 @@ export class RowPreparer {
     for (let i = 0; i < this.plan.length; i++) {
       const { col, field } = this.plan[i];
       const flag = d.flags.charCodeAt(i);
-      const v = flag === FLAG.cell ? (src.cells[col.index] as string) : flag === FLAG.value ? d.values[next++] : '';
+      const v = flag === DIGEST_FLAGS.cell ? (src.cells[col.index] as string) : flag === DIGEST_FLAGS.value ? d.values[next++] : '';
       out[i] = v;
-      if (v === '' && flag !== FLAG.removed) blanks.push(field.id);
-      if (flag === FLAG.removed || flag === FLAG.removedBlank) (removed ??= []).push(field.id);
+      if (v === '' && flag !== DIGEST_FLAGS.removed) blanks.push(field.id);
+      if (flag === DIGEST_FLAGS.removed || flag === DIGEST_FLAGS.removedBlank) (removed ??= []).push(field.id);
     }
     const values = this.build(out);
     // Fields validateRecord removed (required only when another field has some value).

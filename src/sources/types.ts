@@ -41,8 +41,11 @@ export interface SourceRow {
   prepared?: PreparedDigest;
 }
 
-/** A mapped field in a digest: the cell's text as it was, a value that follows, or removed (blank or not). */
-export const DIGEST_FLAGS = { cell: 'c', value: 'v', removed: 'r', removedBlank: 'b' } as const;
+/**
+ * A mapped field in a digest, as the character code of its flag: the cell's text as it was, a
+ * value that follows, or removed (blank or not). Codes, since digests are read and written by code.
+ */
+export const DIGEST_FLAGS = { cell: 0x63 /* c */, value: 0x76 /* v */, removed: 0x72 /* r */, removedBlank: 0x62 /* b */ } as const;
 
 /** A valid row's values, compactly: a flag a mapped field (in the preparer's order), and the values flagged `value`. */
 export interface PreparedDigest {

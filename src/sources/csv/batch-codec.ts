@@ -15,7 +15,6 @@ const ROW = '\u0001';
 const AS_JSON = '\u0002';
 const DIGEST = '\u0003';
 const NO_VALUES: string[] = [];
-const VALUE_FLAG = DIGEST_FLAGS.value.charCodeAt(0);
 
 /**
  * `mayHoldSeparators`: false when the caller knows no cell holds U+0000 or U+0001 (the decoder
@@ -64,7 +63,7 @@ export function* unpackBatch(batch: string, special?: (row: SourceRow) => void):
     }
     const flags = head.slice(at + 1);
     let n = 0;
-    for (let i = 0; i < flags.length; i++) if (flags.charCodeAt(i) === VALUE_FLAG) n++;
+    for (let i = 0; i < flags.length; i++) if (flags.charCodeAt(i) === DIGEST_FLAGS.value) n++;
     const values = n ? cells.slice(1, 1 + n) : NO_VALUES;
     cells.splice(0, 1 + n);
     yield { row: Number(head.slice(0, at)), cells, prepared: { flags, values } };

@@ -103,7 +103,7 @@ export async function openCsvInThread(o: CsvOptions, size: number): Promise<Sour
     headerRow: first.headerRow,
     rows: rows(),
     progress: () => ({ done, total: size }),
-    // Validation on this thread's spare time: the main thread is the busier one in a dry run.
+    // Validation in the parsing thread's spare time: the main thread is the busier one in a dry run.
     // Rows sent before the thread has the options arrive plain and are validated where they land.
     validateWith: (options) => tell({ type: 'validate', options }),
     close,
