@@ -35,7 +35,10 @@ export interface MatchHint {
   value: string;
 }
 
-/** Taken just before a save is sent: the newest ord seen then, and how many saves were marked before. */
+/**
+ * Taken just before a save is sent: the newest ord seen then, and how many saves had been answered
+ * when the read that showed it went out (a record newer than `ord` is none of theirs).
+ */
 export interface VerifyMark {
   ord: number;
   n: number;
@@ -43,7 +46,7 @@ export interface VerifyMark {
 
 interface Waiting {
   since: number;
-  /** Saves marked before this one. */
+  /** Saves that cannot have made a record newer than `since` (VerifyMark.n). */
   n: number;
   hint: MatchHint | undefined;
   matches(r: ListedRecord): boolean;
@@ -57,6 +60,14 @@ export class BatchVerifier {
   private flushing: Promise<void> | undefined;
   /** The newest ord any read has shown: saves sent from now on make larger ones. */
   private seen = 0;
+  /**
+   * Saves that cannot be newer than `seen`: those answered when the read that showed it went out
+   * (the ERP stored them before it read the list). Counting from the marks instead missed the saves
+   * in flight then, and each batch took a second page to reach its oldest row.
+   */
+  private seenBase = 0;
+  /** Saves answered (expected) so far. */
+  private answered = 0;
   /** List pages read, for the summary. */
   pages = 0;
 
@@ -80,11 +91,13 @@ export class BatchVerifier {
 
   /** The newest ord seen: take it just before a save is sent, and pass it to `expect`. */
   mark(): VerifyMark {
-    return { ord: this.seen, n: this.marked++ };
+    this.marked++;
+    return { ord: this.seen, n: this.seenBase };
   }
 
   /** The record a save sent after `since` made and that `matches`, or undefined when the newest records do not show it. */
   expect(mark: VerifyMark, matches: (r: ListedRecord) => boolean, hint?: MatchHint): Promise<ListedRecord | undefined> {
+    this.answered++;
     return new Promise((resolve, reject) => {
       this.waiting.push({ since: mark.ord, n: mark.n, hint, matches, resolve, reject });
       if (this.waiting.length >= this.o.maxBatch) void this.flush();
@@ -117,15 +130,19 @@ export class BatchVerifier {
     const fresh: ListedRecord[] = [];
     try {
       // Pages newest first until one reaches the ords older than every waiting row's save. A page
-      // as large as the saves sent since the oldest of them, with room for others' new records, so
-      // that one page is read as a rule, and no more of them than that.
+      // as large as the saves that can be newer than the oldest of them, with room for others'
+      // new records, so that one page is read as a rule, and no more of them than that.
       const pagesize = Math.min(this.o.maxPageSize, Math.max(20, Math.ceil((this.marked - first) * 1.2) + 20));
+      const answeredBefore = this.answered;
       for (let pageindex = 1; ; pageindex++) {
         const page = await this.o.newest(pagesize, pageindex);
         this.pages++;
         for (const r of page.rows) if (Number(r.ord) > oldest) fresh.push(r);
         const last = Number(page.rows.at(-1)?.ord ?? 0);
-        if (pageindex === 1) this.seen = Math.max(this.seen, Number(page.rows[0]?.ord ?? 0));
+        if (pageindex === 1) {
+          this.seen = Math.max(this.seen, Number(page.rows[0]?.ord ?? 0));
+          this.seenBase = answeredBefore;
+        }
         if (page.rows.length < pagesize || last <= oldest) break;
       }
     } catch (err) {
