@@ -3,13 +3,13 @@
  * envelope, response classification, retries with backoff and jitter for transient faults only,
  * a rate limit and a cap on requests in flight. Typed helpers for the APIs in scope.
  */
-import pLimit, { type LimitFunction } from 'p-limit';
 import { DEFAULT_LAYOUTS, type ListName } from '../catalog/index.js';
 import { ColumnMapError, ListLayout, type ColumnNeed } from '../installation/list-layout.js';
 import { decodeResponse, normaliseTable, type Decoded } from './decode.js';
 import { AuthError, BusinessError, CancelledError, ErpError, ProtocolError, SessionError, TransientError } from './errors.js';
 import { PATHS, type Bill, type DataItem, type ResponseEnvelope, type TablePage } from './protocol.js';
 import { RateLimiter } from './rate-limit.js';
+import { RequestCap } from './request-cap.js';
 import { AdaptiveLimit, AUTO_LIMIT_DEFAULTS } from './concurrency-limit.js';
 import { AdaptiveTimeout, BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoffDelay, DEFAULT_RETRIES, sleep } from './retry-policy.js';
 import { CONNECTION_DEFAULTS } from './config.js';
@@ -143,7 +143,7 @@ export class ErpClient {
    */
   onRequest?: (ms: number, ok: boolean) => void;
   private readonly transport: Transport;
-  private readonly limit: LimitFunction;
+  private readonly cap: RequestCap;
   /** With `concurrency: auto`: the limit that follows the ERP (its `rows` gate the import's rows). */
   readonly adaptive: AdaptiveLimit | undefined;
   private readonly rate: RateLimiter | undefined;
@@ -177,7 +177,7 @@ export class ErpClient {
     const auto = this.o.concurrency === 'auto';
     const most = auto ? Math.max(1, options.maxConcurrency ?? AUTO_LIMIT_DEFAULTS.max) : Math.max(1, Number(this.o.concurrency));
     this.transport = new Transport(options.baseUrl, this.o.timeoutMs, most + 2, options.zsml ? 'application/zsml; charset=utf-8' : 'application/json; charset=utf-8');
-    this.limit = pLimit(most);
+    this.cap = new RequestCap(most);
     this.adaptive = auto ? new AdaptiveLimit({ max: most, initial: options.initialConcurrency, trace: (line) => this.env.logger?.debug?.(line) }) : undefined;
     this.rate = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
   }
@@ -305,7 +305,8 @@ export class ErpClient {
     for (let attempt = 0; ; attempt++) {
       if (this.cancelled) throw new CancelledError(`${path.split('?')[0]}: ${this.cancelled}`, path);
       try {
-        const task = async (): Promise<Decoded> => {
+        // `free`: the fixed cap's slot, given back as soon as the exchange is over (request-cap.ts).
+        const task = async (free?: () => void): Promise<Decoded> => {
           // With the adaptive limit, slot() takes the rate limit before a request slot.
           if (this.rate && !this.adaptive) await this.rate.take();
           if (this.cancelled) throw new CancelledError(`${path.split('?')[0]}: ${this.cancelled}`, path);
@@ -313,7 +314,7 @@ export class ErpClient {
           const started = performance.now();
           let ok = false;
           try {
-            const answer = await this.transport.post(path, body, this.timeouts.current());
+            const answer = await this.transport.post(path, body, this.timeouts.current(), free);
             // Any answer (an error page too) tells how long this ERP takes; a time-out does not.
             this.timeouts.record(performance.now() - started);
             const d = decodeResponse(answer.status, answer.text, path.split('?')[0]);
@@ -356,9 +357,9 @@ export class ErpClient {
    * and whether it failed. The rate limit comes first there, so waiting for it never holds a slot
    * (nor counts as the ERP's latency).
    */
-  private async slot<T>(path: string, cmdkey: string, attempt: () => Promise<T>): Promise<T> {
+  private async slot<T>(path: string, cmdkey: string, attempt: (free?: () => void) => Promise<T>): Promise<T> {
     const a = this.adaptive;
-    if (!a) return this.limit(attempt);
+    if (!a) return this.cap.run(attempt);
     if (this.rate) await this.rate.take();
     const permit = await a.acquire();
     const started = performance.now();

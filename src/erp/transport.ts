@@ -58,8 +58,12 @@ export class Transport {
     return t;
   }
 
-  /** One POST; `timeoutMs` overrides the transport's own limit for this request. */
-  post(pathAndQuery: string, body: string, timeoutMs = this.timeoutMs): Promise<HttpAnswer> {
+  /**
+   * One POST; `timeoutMs` overrides the transport's own limit for this request. `exchanged` is
+   * called once the exchange is over (answered or failed), before the answer is decoded: a request
+   * cap starts its next request there (request-cap.ts).
+   */
+  post(pathAndQuery: string, body: string, timeoutMs = this.timeoutMs, exchanged?: () => void): Promise<HttpAnswer> {
     const { path, options } = this.target(pathAndQuery);
     return new Promise<HttpAnswer>((resolve, reject) => {
       let settled = false;
@@ -68,6 +72,7 @@ export class Transport {
         settled = true;
         clearTimeout(timer);
         req.destroy();
+        exchanged?.();
         reject(e);
       };
       const req = this.mod.request(
@@ -79,7 +84,13 @@ export class Transport {
             if (settled) return;
             settled = true;
             clearTimeout(timer);
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+            // A tick later, the socket is back in the agent's pool (node:http frees it in a tick
+            // queued before this handler ran): a request started in `exchanged` reuses it, and is
+            // written to it before the promise jobs queued meanwhile run.
+            process.nextTick(() => {
+              exchanged?.();
+              resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+            });
           });
           res.on('error', (err) => fail(new TransientError(`${path}: 读取应答时连接中断 / the connection broke while reading the answer (${code(err)})`, path, true)));
           res.on('aborted', () => fail(new TransientError(`${path}: 读取应答时连接中断 / the connection broke while reading the answer`, path, true)));
