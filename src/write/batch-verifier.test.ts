@@ -50,9 +50,31 @@ describe('BatchVerifier', () => {
     expect(batches).toBeGreaterThanOrEqual(400 / 40 - 1);
     // A batch's page reaches back to its oldest save: no second page.
     expect(list.reads.filter((r) => r.pageindex > 1)).toEqual([]);
-    // …and is not much larger than the saves it may have to cover: two batches (the first of a
-    // batch was marked while the read before was on its way), with their margin.
-    for (const r of list.reads.slice(1)) expect(r.pagesize).toBeLessThanOrEqual(Math.ceil((2 * 40 + 4) * 1.2) + 20);
+    // …and is about as large as the saves it covers: a batch, those on their way, and its margin.
+    for (const r of list.reads.slice(1)) expect(r.pagesize).toBeLessThanOrEqual(Math.ceil((40 + 2 * 4) * 1.2) + 20);
+  });
+
+  it('looks for a save answered after a read went out among what that read showed, then only in newer records', async () => {
+    const list = erp(5);
+    const v = (await BatchVerifier.start({ newest: (s, p) => list.newest(s, p), maxPageSize: 500, maxBatch: 100, maxWaitMs: 60_000 }))!;
+    const marks = [v.mark(), v.mark(), v.mark()];
+    const a = list.store('甲');
+    const first = v.expect(marks[0], (r) => r.values.person_name === '甲');
+    // 乙 is stored before the ERP reads its list, 丙 after; both are answered after the read went out.
+    const b = list.store('乙');
+    v.readNow();
+    expect((await first)?.ord).toBe(a.ord);
+    const c = list.store('丙');
+    const reads = list.reads.length;
+    const second = v.expect(marks[1], (r) => r.values.person_name === '乙');
+    v.readNow();
+    expect((await second)?.ord).toBe(b.ord);
+    // Found among what the last read showed: no read of its own.
+    expect(list.reads.length).toBe(reads);
+    const third = v.expect(marks[2], (r) => r.values.person_name === '丙');
+    v.readNow();
+    expect((await third)?.ord).toBe(c.ord);
+    expect(list.reads.length).toBe(reads + 1);
   });
 
   it('reports a save its page does not show as missing, and a later one as found', async () => {

@@ -68,6 +68,14 @@ export class BatchVerifier {
   private seenBase = 0;
   /** Saves answered (expected) so far. */
   private answered = 0;
+  /**
+   * What the last read showed, kept until the next: a save answered after it went out may have
+   * been stored before or after the ERP read its list. Looked for there first, it is either found
+   * or newer than everything that read showed, and the next page need not reach back further
+   * (otherwise the saves on their way during a read made the next page reach back over two
+   * batches: two pages of 500 a batch at 16 in flight). `floor`: the ord it read back to.
+   */
+  private last: { seen: number; base: number; floor: number; fresh: FreshRecords } | undefined;
   /** List pages read, for the summary. */
   pages = 0;
 
@@ -120,14 +128,30 @@ export class BatchVerifier {
     if (this.waiting.length && !this.timer) this.timer = setTimeout(() => void this.flush(), this.o.maxWaitMs);
   }
 
-  private async read(batch: Waiting[]): Promise<void> {
+  private async read(all: Waiting[]): Promise<void> {
+    const batch: Waiting[] = [];
+    const last = this.last;
+    for (const w of all) {
+      if (last && w.since >= last.floor && w.since < last.seen) {
+        const mine = last.fresh.find(w.hint, (r) => Number(r.ord) > w.since && w.matches(r));
+        if (mine) {
+          w.resolve(mine);
+          continue;
+        }
+        w.since = Math.max(w.since, last.seen);
+        w.n = Math.max(w.n, last.base);
+      }
+      batch.push(w);
+    }
+    if (!batch.length) return;
     let oldest = Infinity;
     let first = Infinity;
     for (const w of batch) {
       if (w.since < oldest) oldest = w.since;
       if (w.n < first) first = w.n;
     }
-    const fresh: ListedRecord[] = [];
+    const rows: ListedRecord[] = [];
+    let seen = this.seen;
     try {
       // Pages newest first until one reaches the ords older than every waiting row's save. A page
       // as large as the saves that can be newer than the oldest of them, with room for others'
@@ -137,42 +161,22 @@ export class BatchVerifier {
       for (let pageindex = 1; ; pageindex++) {
         const page = await this.o.newest(pagesize, pageindex);
         this.pages++;
-        for (const r of page.rows) if (Number(r.ord) > oldest) fresh.push(r);
-        const last = Number(page.rows.at(-1)?.ord ?? 0);
+        for (const r of page.rows) if (Number(r.ord) > oldest) rows.push(r);
+        const lastOrd = Number(page.rows.at(-1)?.ord ?? 0);
         if (pageindex === 1) {
-          this.seen = Math.max(this.seen, Number(page.rows[0]?.ord ?? 0));
+          seen = Math.max(this.seen, Number(page.rows[0]?.ord ?? 0));
+          this.seen = seen;
           this.seenBase = answeredBefore;
         }
-        if (page.rows.length < pagesize || last <= oldest) break;
+        if (page.rows.length < pagesize || lastOrd <= oldest) break;
       }
+      this.last = { seen, base: answeredBefore, floor: oldest, fresh: new FreshRecords(rows) };
     } catch (err) {
       for (const w of batch) w.reject(err);
       return;
     }
-    const claimed = new Set<string>();
-    // The new records by a hint's field, newest first as in `fresh`: the record found is the one a
-    // scan of `fresh` would find.
-    const byKey = new Map<string, Map<string, ListedRecord[]>>();
-    const among = (hint: MatchHint | undefined): ListedRecord[] => {
-      if (!hint) return fresh;
-      let groups = byKey.get(hint.key);
-      if (!groups) {
-        groups = new Map();
-        for (const r of fresh) {
-          const v = (r.values[hint.key] ?? '').trim();
-          const group = groups.get(v);
-          if (group) group.push(r);
-          else groups.set(v, [r]);
-        }
-        byKey.set(hint.key, groups);
-      }
-      return groups.get(hint.value.trim()) ?? [];
-    };
-    for (const w of batch) {
-      const mine = among(w.hint).find((r) => Number(r.ord) > w.since && !claimed.has(r.ord) && w.matches(r));
-      if (mine) claimed.add(mine.ord);
-      w.resolve(mine);
-    }
+    const fresh = this.last.fresh;
+    for (const w of batch) w.resolve(fresh.find(w.hint, (r) => Number(r.ord) > w.since && w.matches(r)));
   }
 
   /** No more saves will come: the rows waiting are looked for now rather than when the timer ends. */
@@ -187,5 +191,39 @@ export class BatchVerifier {
     const batch = this.waiting;
     this.waiting = [];
     for (const w of batch) w.resolve(undefined);
+  }
+}
+
+/**
+ * The new records of one read, newest first, each claimed by one row at most. Looked up by a
+ * hint's field when there is one: a batch is matched by lookup, not by comparing every row with
+ * every new record; the record found is the one a scan would find.
+ */
+class FreshRecords {
+  private readonly claimed = new Set<string>();
+  private readonly byKey = new Map<string, Map<string, ListedRecord[]>>();
+
+  constructor(private readonly rows: ListedRecord[]) {}
+
+  find(hint: MatchHint | undefined, fits: (r: ListedRecord) => boolean): ListedRecord | undefined {
+    const mine = this.among(hint).find((r) => !this.claimed.has(r.ord) && fits(r));
+    if (mine) this.claimed.add(mine.ord);
+    return mine;
+  }
+
+  private among(hint: MatchHint | undefined): ListedRecord[] {
+    if (!hint) return this.rows;
+    let groups = this.byKey.get(hint.key);
+    if (!groups) {
+      groups = new Map();
+      for (const r of this.rows) {
+        const v = (r.values[hint.key] ?? '').trim();
+        const group = groups.get(v);
+        if (group) group.push(r);
+        else groups.set(v, [r]);
+      }
+      this.byKey.set(hint.key, groups);
+    }
+    return groups.get(hint.value.trim()) ?? [];
   }
 }
