@@ -9,6 +9,7 @@ import { inspect } from 'node:util';
 import { ErpClient } from '../src/erp/client.js';
 import { resolveErpConfig } from '../src/erp/config.js';
 import { AuthError, BusinessError, ErpError, SessionError, TransientError } from '../src/erp/errors.js';
+import { startEmulator } from '../src/emulator/index.js';
 
 interface Call {
   path: string;
@@ -192,6 +193,29 @@ describe('ErpClient', () => {
     stamps.sort((a, b) => a - b);
     for (let i = 0; i < stamps.length; i++) expect(stamps.filter((t) => t >= stamps[i] && t < stamps[i] + 250).length).toBeLessThanOrEqual(26);
     limited.close();
+  });
+
+  it('lets a page read with keep stand for the same page asked for with recent, once', async () => {
+    const emu = await startEmulator({ port: 0, seed: { customers: 30, contacts: 0 }, quiet: true });
+    try {
+      const c = client(emu.url, { serialnum: undefined, password: 'zbport' });
+      // The column check's read of a whole first page, then the load that follows it.
+      const checked = await c.rawList('customer', { pagesize: 500, pageindex: 1 }, true, true);
+      const before = emu.requestLog().length;
+      const loaded = await c.listPage('customer', {}, { pagesize: 500, recent: true });
+      expect(emu.requestLog().length).toBe(before);
+      expect(loaded.raw).toEqual(checked.rows);
+      expect(loaded.rows).toHaveLength(30);
+      // Once: the next read asks the ERP, as do reads of another page or without `recent`.
+      await c.listPage('customer', {}, { pagesize: 500, recent: true });
+      await c.rawList('customer', { pagesize: 500, pageindex: 1 }, true, true);
+      await c.listPage('customer', {}, { pagesize: 20, recent: true });
+      await c.listPage('customer', {}, { pagesize: 500 });
+      expect(emu.requestLog().length).toBe(before + 4);
+      c.close();
+    } finally {
+      await emu.close();
+    }
   });
 
   it('never sends apihelp parameters', async () => {

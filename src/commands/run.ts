@@ -113,9 +113,18 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
       progress: createProgress(config.name, process.stderr, o.quiet),
       signal: ac.signal,
       enums: conn.installation.enums,
-      prepare: async (needs) => {
+      prepare: async (needs, reads) => {
         await loggedIn;
-        await checkLists(conn.client, conn.installation, needs, log);
+        // Where the contact list's columns are the profile's (not guesses the checks may correct),
+        // the verifier's first page goes out with the checks.
+        if (reads.newestContacts && !conn.installation.guessed.includes('contact') && conn.client.layouts.contact.has('ord')) conn.erp.readNewestEarly(reads.newestContacts);
+        try {
+          await checkLists(conn.client, conn.installation, needs, log, { wholeFirstPage: reads.wholeFirstPage });
+        } catch (err) {
+          // Stopped here: that read ends before the run's logout.
+          await conn.erp.settleEarlyReads();
+          throw err;
+        }
         for (const [list, n] of Object.entries(needs)) conn.erp.require(list as keyof typeof needs, n ?? []);
       },
       health: () => conn.client.health(),

@@ -96,6 +96,13 @@ export const CONTACT: EntitySpec = {
     return out;
   },
 
+  startReads(config, _matchKeys, dryRun) {
+    return {
+      wholeFirstPage: CompanyResolver.loadsFirstPage(config.lookup.by, config.lookup.preload) ? ['customer'] : [],
+      newestContacts: !dryRun && config.write.verify ? BatchVerifier.FIRST_PAGE : undefined,
+    };
+  },
+
   async start(ctx: EntityContext): Promise<EntityRun> {
     const { config, erp } = ctx;
     // Indexes of existing contacts need a list that shows every match key itself (not the
@@ -120,7 +127,7 @@ export const CONTACT: EntitySpec = {
       // Creates verified a batch at a time from the newest records, where the list sorts by ord. No
       // save is sent before its mark is taken: start() returns after it.
       verifier = !ctx.dryRun && config.write.verify && erp.shows('contact', 'ord')
-        ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), maxPageSize: erp.maxPageSize, maxBatch: VERIFY_BATCH, maxWaitMs: Number(process.env.ZBPORT_VERIFY_WAIT_MS) || VERIFY_WAIT_MS })
+        ? await BatchVerifier.start({ newest: (size, page) => erp.newestContacts(size, page), first: (size) => erp.newestAtStart(size), maxPageSize: erp.maxPageSize, maxBatch: VERIFY_BATCH, maxWaitMs: Number(process.env.ZBPORT_VERIFY_WAIT_MS) || VERIFY_WAIT_MS })
         : undefined;
     } catch (err) {
       // The run stops before its first row: the reads started above end with it, not after its logout.

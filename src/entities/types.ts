@@ -4,7 +4,7 @@
  * it relies on, and which write policy writes it. The import runner composes a spec without
  * knowing which entity it is; adding an entity is a spec and its tests.
  */
-import type { FieldSpec } from '../catalog/index.js';
+import type { FieldSpec, ListName } from '../catalog/index.js';
 import type { ImportConfig } from '../definition/schema.js';
 import type { ConfigProblem } from '../definition/problems.js';
 import type { RowProblemCode } from '../errors.js';
@@ -91,9 +91,22 @@ export interface EntitySpec {
   continuation?: { field: string; then: 'fill' | 'skip' };
   /** List columns a run relies on (checked before any row is written). */
   needs(config: ImportConfig, matchKeys: string[]): ListNeeds;
+  /** Reads the run's start makes whatever the column checks find, sent with them (StartReads). */
+  startReads?(config: ImportConfig, matchKeys: string[], dryRun: boolean): StartReads;
   /** Named lint rules of this entity's pipelines. */
   rules(config: ImportConfig, matchKeys: string[]): RuleProblem[];
   start(ctx: EntityContext): Promise<EntityRun>;
+}
+
+/**
+ * Reads a run's start may send with the column checks, not after them: nothing is written before
+ * the checks have passed, and a read needs no check to be sent (its answer is checked when used).
+ */
+export interface StartReads {
+  /** Lists loaded from their first page when it holds them whole: the check reads that page (checkLists). */
+  wholeFirstPage?: ListName[];
+  /** The batch verifier's first page of newest contacts, of this size (ErpAdapter.readNewestEarly). */
+  newestContacts?: number;
 }
 
 export const mappable = (fields: FieldSpec[], keep: string[] = []): FieldSpec[] => fields.filter((f) => !f.key || keep.includes(f.id));

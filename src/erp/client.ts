@@ -99,7 +99,15 @@ export interface ListOptions {
   layout?: ListLayout;
   /** Outside a fixed cap on requests in flight (CallOptions.background). */
   background?: boolean;
+  /** The same page read with `keep` in the last few seconds will do (rawList). */
+  recent?: boolean;
 }
+
+/**
+ * How old a kept page may be and still stand for a new read: the column checks' page, taken by
+ * the load that follows them at a run's start (a list changes while a run reads it anyway).
+ */
+const RECENT_PAGE_MS = 5000;
 
 /** Where each list is served. */
 const LIST_PATHS: Record<ListName, { path: string; pick: boolean }> = {
@@ -465,7 +473,11 @@ export class ErpClient {
    * One page of a list as the ERP sent it (`cmdkey: refresh`): columns, cells and paging, with no
    * mapping. Discovery reads this; everything else reads `listPage`.
    */
-  async rawList(list: ListName, datas: Record<string, unknown>, background = false): Promise<{ cols: Array<{ id: string; dbtype: string }>; rows: string[][]; page: TablePage }> {
+  /**
+   * One list page as the ERP sent it. `keep`: the page is kept a few seconds for a listPage that
+   * asks for the same page with `recent` (a check that reads the page a run then loads).
+   */
+  async rawList(list: ListName, datas: Record<string, unknown>, background = false, keep = false): Promise<{ cols: Array<{ id: string; dbtype: string }>; rows: string[][]; page: TablePage }> {
     const { path, pick } = LIST_PATHS[list];
     const d = await this.call(path, { cmdkey: 'refresh', datas: pick ? { ...datas, checktype: 'radio' } : datas, query: pick ? { checktype: 'radio' } : undefined, background });
     const source = d.envelope.body?.source;
@@ -477,8 +489,12 @@ export class ErpClient {
     // The record count of the whole list, which any unfiltered first page carries (the preflight's
     // column checks read one): the run's start needs no request of its own to learn it.
     if (Object.keys(datas).every((k) => UNFILTERED.has(k)) && Number(datas.pageindex ?? 1) === 1) this.counts.set(list, { count: table.page.recordcount, at: Date.now() });
+    if (keep) this.kept.set(list, { key: JSON.stringify(datas), table, at: Date.now() });
     return table;
   }
+
+  /** Pages read with `keep`, one a list, taken once by a `recent` listPage of the same page. */
+  private readonly kept = new Map<ListName, { key: string; table: Awaited<ReturnType<ErpClient['rawList']>>; at: number }>();
 
   /** The list's record count as a read at most `maxAgeMs` ago showed it, if one did. */
   recentCount(list: ListName, maxAgeMs: number): number | undefined {
@@ -504,7 +520,9 @@ export class ErpClient {
       if (!sort) throw new ColumnMapError([{ list, need: { anyOf: [o.sort.replace(/^-/, '')], why: '排序 / sorting' }, kind: 'unmapped', ids: [] }], undefined, layout.origin);
       datas._rpt_sort = sort;
     }
-    const table = await this.rawList(list, datas, o.background);
+    const kept = o.recent ? this.kept.get(list) : undefined;
+    if (kept) this.kept.delete(list);
+    const table = kept && kept.key === JSON.stringify(datas) && Date.now() - kept.at <= RECENT_PAGE_MS ? kept.table : await this.rawList(list, datas, o.background);
     if (o.need?.length) {
       const problems = layout.check(table.cols, o.need);
       if (problems.length) throw new ColumnMapError(problems, table, layout.origin);

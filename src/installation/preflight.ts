@@ -94,10 +94,10 @@ export function connectionError(err: unknown, origin: string): Error {
  * answer), then reported in the order of `needs`, as one after another would: the same warnings in
  * the same order, the first failing list's error, and no list's outcome after it.
  */
-export async function checkLists(client: ErpClient, installation: Installation, needs: ListNeeds, log: Logger): Promise<PreflightResult> {
+export async function checkLists(client: ErpClient, installation: Installation, needs: ListNeeds, log: Logger, o: CheckOptions = {}): Promise<PreflightResult> {
   const result: PreflightResult = { calibrated: [], unchecked: [] };
   const lists = (Object.entries(needs) as Array<[ListName, ColumnNeed[]]>).filter(([, listNeeds]) => listNeeds?.length);
-  const checked = await Promise.allSettled(lists.map(([list, listNeeds]) => checkList(client, installation, list, listNeeds)));
+  const checked = await Promise.allSettled(lists.map(([list, listNeeds]) => checkList(client, installation, list, listNeeds, o.wholeFirstPage?.includes(list) ?? false)));
   for (const [i, outcome] of checked.entries()) {
     if (outcome.status === 'rejected') throw outcome.reason;
     const list = lists[i][0];
@@ -120,13 +120,22 @@ export async function checkLists(client: ErpClient, installation: Installation, 
   return result;
 }
 
+export interface CheckOptions {
+  /**
+   * Lists the run loads from their first page when it holds the whole list (a resolver's
+   * customers): their check reads that page, of the largest size, and leaves it to the load
+   * (ErpClient.rawList's `keep`), one request and one round trip fewer before the first save.
+   */
+  wholeFirstPage?: ListName[];
+}
+
 type Verified = Awaited<ReturnType<typeof verifyGuess>>;
 
 /** One list's check, which logs and changes nothing: checkLists reports and applies it. */
-async function checkList(client: ErpClient, installation: Installation, list: ListName, listNeeds: ColumnNeed[]): Promise<{ kind: 'empty' } | { kind: 'checked' } | { kind: 'guessed'; verified: Verified }> {
+async function checkList(client: ErpClient, installation: Installation, list: ListName, listNeeds: ColumnNeed[], whole: boolean): Promise<{ kind: 'empty' } | { kind: 'checked' } | { kind: 'guessed'; verified: Verified }> {
   const layout = installation.layouts[list];
   // Not a row's request: outside a fixed cap on rows in flight, so the lists' reads overlap even at one row.
-  const page = await client.rawList(list, { pagesize: 5, pageindex: 1 }, true);
+  const page = await client.rawList(list, { pagesize: whole ? client.maxPageSize : 5, pageindex: 1 }, true, whole);
   if (!page.cols.length) return { kind: 'empty' };
   if (!installation.guessed.includes(list)) {
     const problems = layout.check(page.cols, listNeeds);

@@ -75,6 +75,15 @@ export class CompanyResolver {
   }
 
   /**
+   * Whether a run resolving this way loads the customer list from its first page when that page
+   * holds it whole (`preload: auto`), or whatever its size (`always`): the column check may then
+   * read that page for it (StartReads.wholeFirstPage).
+   */
+  static loadsFirstPage(by: LookupBy, preload: 'auto' | 'always' | 'never'): boolean {
+    return by !== 'id' && preload !== 'never';
+  }
+
+  /**
    * Asks now, with the run's other first reads, for what the first lookup waits for: the
    * customer count (`preload: auto`), and with it a list that fits in one page. Sends nothing
    * that lookups would not have sent.

@@ -64,7 +64,8 @@ export class ErpAdapter implements ImportErp {
   }
 
   async *allCustomers(o: { background?: boolean } = {}): AsyncIterable<CustomerRef> {
-    for await (const r of this.client.iterate('customer', {}, { need: this.needs.customer, background: o.background })) yield customerRef(r);
+    // Its first page may be the one the column checks have just read (checkLists' wholeFirstPage).
+    for await (const r of this.client.iterate('customer', {}, { need: this.needs.customer, background: o.background, recent: true })) yield customerRef(r);
   }
 
   /**
@@ -111,6 +112,30 @@ export class ErpAdapter implements ImportErp {
   async newestContacts(pagesize: number, pageindex: number): Promise<{ rows: ContactRef[] }> {
     const p = await this.client.listPage('contact', {}, { sort: '-ord', pagesize, pageindex, need: this.needs.contact, background: true });
     return { rows: p.rows.filter((r) => r.ord).map((r) => ({ ord: r.ord, values: r })) };
+  }
+
+  private early: Promise<{ rows: ContactRef[] } | undefined> | undefined;
+
+  /**
+   * Reads the newest contacts (the batch verifier's first page) now, with the column checks, and
+   * keeps them for `newestAtStart`. Any newest ord read before the first save will do for the
+   * verifier (a save sent later gets a larger ord), so it need not wait for the checks. A failed
+   * read is only not kept: the verifier reads again.
+   */
+  readNewestEarly(pagesize: number): void {
+    this.early = this.newestContacts(pagesize, 1).catch(() => undefined);
+  }
+
+  /** Waits for the reads readNewestEarly sent (a run stopping before its first row). */
+  async settleEarlyReads(): Promise<void> {
+    await this.early;
+  }
+
+  /** The page readNewestEarly read, once, or a read now. */
+  async newestAtStart(pagesize: number): Promise<{ rows: ContactRef[] }> {
+    const early = await this.early;
+    this.early = undefined;
+    return early && early.rows.length <= pagesize ? { rows: early.rows } : this.newestContacts(pagesize, 1);
   }
 
   get maxPageSize(): number {

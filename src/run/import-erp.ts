@@ -50,6 +50,8 @@ export interface ImportErp {
   contactCount(): Promise<number>;
   /** A page of the contact list, newest first (by ord, descending), for batch verification. */
   newestContacts(pagesize: number, pageindex: number): Promise<{ rows: ContactRef[] }>;
+  /** The verifier's first page of newest contacts, read with the column checks if readNewestEarly asked for it. */
+  newestAtStart(pagesize: number): Promise<{ rows: ContactRef[] }>;
   /** Rows per list page this installation allows. */
   readonly maxPageSize: number;
   /** Every contact, paged (a dry run's match index, a real run's key index); `background` as for allCustomers. */

@@ -20,6 +20,7 @@ import { comparable } from '../lookup/company-resolver.js';
 import { OUTCOME_COUNTER, type WriteResult } from '../write/outcomes.js';
 import { isTransient } from '../erp/errors.js';
 import { ENTITIES } from '../entities/index.js';
+import type { StartReads } from '../entities/types.js';
 import { planHeaders } from './header-map.js';
 import type { ImportErp } from './import-erp.js';
 import { Journal } from '../state/journal.js';
@@ -59,9 +60,9 @@ export interface ImportRunOptions {
   now?: Date;
   /**
    * Connects and checks the ERP for these list columns before any row is read (preflight.ts);
-   * throws a ConfigError or ConnectionError to stop the run.
+   * throws a ConfigError or ConnectionError to stop the run. `reads` may go out with the checks.
    */
-  prepare?: (needs: ListNeeds) => Promise<void>;
+  prepare?: (needs: ListNeeds, reads: StartReads) => Promise<void>;
   /** This installation's enum ids (label → id per field); the pipeline's `enums` override them. */
   enums?: Record<string, Record<string, string>>;
   /**
@@ -117,7 +118,7 @@ async function importRows(opts: ImportRunOptions, reader: OpenedSource, file: st
   // Match keys as people read them: the file's headers (客户名称+联系人姓名+手机), not field ids.
   const keyNames = matchKeys.map((k) => plan.columns.find((c) => c.field === k && c.index >= 0)?.header || plainCaption(entity.fields.find((f) => f.id === k)?.caption ?? k)).join('+');
   // Connection and list columns are checked before any row is read or anything written.
-  await opts.prepare?.(entity.needs(config, matchKeys));
+  await opts.prepare?.(entity.needs(config, matchKeys), entity.startReads?.(config, matchKeys, opts.dryRun) ?? {});
   const journalFile = opts.dryRun ? undefined : await journalPath(opts.pipeline, await sourceIdentity({ ...config.source, file }), opts.target);
   const journal = journalFile ? writable('stateDir', config.stateDir, () => Journal.open(journalFile)) : undefined;
   if (journal?.resumed) opts.log.info(`继续上次中断的运行：${journal.file} 中记录了 ${journal.resumed} 行 / resuming an interrupted run: ${journal.resumed} rows were recorded in ${journal.file}`);

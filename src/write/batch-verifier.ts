@@ -18,6 +18,8 @@ export interface NewestPage {
 export interface BatchVerifierOptions {
   /** A page of the list, newest first (sorted by ord, descending). */
   newest(pagesize: number, pageindex: number): Promise<NewestPage>;
+  /** The first page start() reads (default: `newest`'s first), which may have been read before it. */
+  first?(pagesize: number): Promise<NewestPage>;
   /** Rows per list page at most (the installation's limit). */
   maxPageSize: number;
   /** A batch is read when this many rows wait… */
@@ -81,12 +83,15 @@ export class BatchVerifier {
 
   private constructor(private readonly o: BatchVerifierOptions) {}
 
+  /** Records start() reads: two tell whether the list sorts newest first. */
+  static readonly FIRST_PAGE = 2;
+
   /**
    * A verifier when the list sorts by ord, newest first (checked on its first page); undefined
    * otherwise, and creates are then verified row by row.
    */
   static async start(o: BatchVerifierOptions): Promise<BatchVerifier | undefined> {
-    const page = await o.newest(2, 1);
+    const page = await (o.first ? o.first(BatchVerifier.FIRST_PAGE) : o.newest(BatchVerifier.FIRST_PAGE, 1));
     const ords = page.rows.map((r) => Number(r.ord));
     if (ords.some((n) => !Number.isSafeInteger(n)) || (ords.length === 2 && ords[0] <= ords[1])) return undefined;
     const v = new BatchVerifier(o);
