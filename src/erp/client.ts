@@ -489,7 +489,12 @@ export class ErpClient {
     // The record count of the whole list, which any unfiltered first page carries (the preflight's
     // column checks read one): the run's start needs no request of its own to learn it.
     if (Object.keys(datas).every((k) => UNFILTERED.has(k)) && Number(datas.pageindex ?? 1) === 1) this.counts.set(list, { count: table.page.recordcount, at: Date.now() });
-    if (keep) this.kept.set(list, { key: JSON.stringify(datas), table, at: Date.now() });
+    if (keep) {
+      const kept = { key: JSON.stringify(datas), table, at: Date.now() };
+      this.kept.set(list, kept);
+      // Not held for the run when nothing takes it (a list too long to load at once).
+      setTimeout(() => this.kept.get(list) === kept && this.kept.delete(list), RECENT_PAGE_MS).unref();
+    }
     return table;
   }
 
