@@ -64,8 +64,9 @@ export class ErpAdapter implements ImportErp {
   }
 
   async *allCustomers(o: { background?: boolean } = {}): AsyncIterable<CustomerRef> {
-    // Its first page may be the one the column checks have just read (checkLists' wholeFirstPage).
-    for await (const r of this.client.iterate('customer', {}, { need: this.needs.customer, background: o.background, recent: true })) yield customerRef(r);
+    // Loaded at the run's start (`background`), before any row could have made a customer, its
+    // first page may be the one the column checks have just read (checkLists' wholeFirstPage).
+    for await (const r of this.client.iterate('customer', {}, { need: this.needs.customer, background: o.background, recent: o.background })) yield customerRef(r);
   }
 
   /**
