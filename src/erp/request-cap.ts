@@ -6,7 +6,7 @@
  * is on its socket before the answer just received is decoded and before its row's work runs.
  * p-limit starts the next task from a promise job, after every job queued before it, and Node
  * writes a request to its socket only once the promise jobs have run out: measured at 1 in
- * flight, the ERP waited about 0.1 ms longer between saves for it.
+ * flight, 0.22 ms passed from an answer to the next save's request with p-limit, 0.1 ms with this.
  */
 export class RequestCap {
   private active = 0;
