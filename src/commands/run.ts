@@ -117,7 +117,7 @@ async function runLoaded(o: RunOptions, loaded: { pipeline: LoadedPipeline }, lo
         await loggedIn;
         // Where the contact list's columns are the profile's (not guesses the checks may correct),
         // the verifier's first page goes out with the checks.
-        if (reads.newestContacts && !conn.installation.guessed.includes('contact') && conn.client.layouts.contact.has('ord')) conn.erp.readNewestEarly(reads.newestContacts);
+        if (reads.newestContacts && !conn.installation.guessed.includes('contact') && conn.erp.shows('contact', 'ord')) conn.erp.readNewestEarly(reads.newestContacts);
         try {
           await checkLists(conn.client, conn.installation, needs, log, { wholeFirstPage: reads.wholeFirstPage });
         } catch (err) {

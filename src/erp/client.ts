@@ -104,8 +104,9 @@ export interface ListOptions {
 }
 
 /**
- * How old a kept page may be and still stand for a new read: the column checks' page, taken by
- * the load that follows them at a run's start (a list changes while a run reads it anyway).
+ * How old a page may be and still stand for a new read, its record count (`recentCount`) or the
+ * whole page (`keep`/`recent`): the column checks' pages, used by the run's start that follows them
+ * (a count is a snapshot whenever it is taken, and a list changes while a run reads it anyway).
  */
 const RECENT_PAGE_MS = 5000;
 
@@ -471,11 +472,9 @@ export class ErpClient {
 
   /**
    * One page of a list as the ERP sent it (`cmdkey: refresh`): columns, cells and paging, with no
-   * mapping. Discovery reads this; everything else reads `listPage`.
-   */
-  /**
-   * One list page as the ERP sent it. `keep`: the page is kept a few seconds for a listPage that
-   * asks for the same page with `recent` (a check that reads the page a run then loads).
+   * mapping. Discovery and the column checks read this; everything else reads `listPage`. `keep`:
+   * the page is kept RECENT_PAGE_MS for a listPage that asks for the same page with `recent` (a
+   * check that reads the page a run then loads).
    */
   async rawList(list: ListName, datas: Record<string, unknown>, background = false, keep = false): Promise<{ cols: Array<{ id: string; dbtype: string }>; rows: string[][]; page: TablePage }> {
     const { path, pick } = LIST_PATHS[list];
@@ -490,21 +489,21 @@ export class ErpClient {
     // column checks read one): the run's start needs no request of its own to learn it.
     if (Object.keys(datas).every((k) => UNFILTERED.has(k)) && Number(datas.pageindex ?? 1) === 1) this.counts.set(list, { count: table.page.recordcount, at: Date.now() });
     if (keep) {
-      const kept = { key: JSON.stringify(datas), table, at: Date.now() };
+      const kept = { key: JSON.stringify(datas), table };
       this.kept.set(list, kept);
-      // Not held for the run when nothing takes it (a list too long to load at once).
+      // Let go when its time is up, taken or not (a list too long to load at once is not).
       setTimeout(() => this.kept.get(list) === kept && this.kept.delete(list), RECENT_PAGE_MS).unref();
     }
     return table;
   }
 
   /** Pages read with `keep`, one a list, taken once by a `recent` listPage of the same page. */
-  private readonly kept = new Map<ListName, { key: string; table: Awaited<ReturnType<ErpClient['rawList']>>; at: number }>();
+  private readonly kept = new Map<ListName, { key: string; table: Awaited<ReturnType<ErpClient['rawList']>> }>();
 
-  /** The list's record count as a read at most `maxAgeMs` ago showed it, if one did. */
-  recentCount(list: ListName, maxAgeMs: number): number | undefined {
+  /** The list's record count as a read at most RECENT_PAGE_MS ago showed it, if one did. */
+  recentCount(list: ListName): number | undefined {
     const c = this.counts.get(list);
-    return c && Date.now() - c.at <= maxAgeMs ? c.count : undefined;
+    return c && Date.now() - c.at <= RECENT_PAGE_MS ? c.count : undefined;
   }
 
   private readonly counts = new Map<ListName, { count: number; at: number }>();
@@ -526,8 +525,9 @@ export class ErpClient {
       datas._rpt_sort = sort;
     }
     const kept = o.recent ? this.kept.get(list) : undefined;
-    if (kept) this.kept.delete(list);
-    const table = kept && kept.key === JSON.stringify(datas) && Date.now() - kept.at <= RECENT_PAGE_MS ? kept.table : await this.rawList(list, datas, o.background);
+    const fits = kept?.key === JSON.stringify(datas);
+    if (fits) this.kept.delete(list);
+    const table = fits ? kept!.table : await this.rawList(list, datas, o.background);
     if (o.need?.length) {
       const problems = layout.check(table.cols, o.need);
       if (problems.length) throw new ColumnMapError(problems, table, layout.origin);

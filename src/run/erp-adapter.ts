@@ -9,12 +9,6 @@ import type { ColumnNeed } from '../installation/list-layout.js';
 import { orderedPages } from '../erp/pages.js';
 import type { ContactRef, CustomerRef, ImportErp, SaveOutcome } from './import-erp.js';
 
-/**
- * How old a list's record count may be and still be used (the preflight's column checks have just
- * read one): a count is a snapshot whenever it is taken, and the list changes while a run reads it.
- */
-const COUNT_FRESH_MS = 5000;
-
 export class ErpAdapter implements ImportErp {
   private readonly needs: Partial<Record<ListName, ColumnNeed[]>> = {};
 
@@ -58,7 +52,7 @@ export class ErpAdapter implements ImportErp {
 
   /** A list's record count: the one a read has just shown, or one cheap read of the run's own. */
   private async count(list: ListName): Promise<number> {
-    const known = this.client.recentCount(list, COUNT_FRESH_MS);
+    const known = this.client.recentCount(list);
     if (known !== undefined) return known;
     return (await this.client.listPage(list, {}, { pagesize: 1, pageindex: 1, background: true })).page.recordcount;
   }
