@@ -75,9 +75,10 @@ export class BatchVerifier {
    * been stored before or after the ERP read its list. Looked for there first, it is either found
    * or newer than everything that read showed, and the next page need not reach back further
    * (otherwise the saves on their way during a read made the next page reach back over two
-   * batches: two pages of 500 a batch at 16 in flight). `floor`: the ord it read back to.
+   * batches: two pages of 500 a batch at 16 in flight). `floor`: the ord it read back to; it
+   * showed everything up to `seen`, and was sent when `seenBase` saves had been answered.
    */
-  private last: { seen: number; base: number; floor: number; fresh: FreshRecords } | undefined;
+  private last: { floor: number; fresh: FreshRecords } | undefined;
   /** List pages read, for the summary. */
   pages = 0;
 
@@ -93,7 +94,7 @@ export class BatchVerifier {
   static async start(o: BatchVerifierOptions): Promise<BatchVerifier | undefined> {
     const page = await (o.first ? o.first(BatchVerifier.FIRST_PAGE) : o.newest(BatchVerifier.FIRST_PAGE, 1));
     const ords = page.rows.map((r) => Number(r.ord));
-    if (ords.some((n) => !Number.isSafeInteger(n)) || (ords.length === 2 && ords[0] <= ords[1])) return undefined;
+    if (ords.some((n) => !Number.isSafeInteger(n)) || (ords.length > 1 && ords[0] <= ords[1])) return undefined;
     const v = new BatchVerifier(o);
     v.seen = ords[0] ?? 0;
     return v;
@@ -137,14 +138,14 @@ export class BatchVerifier {
     const batch: Waiting[] = [];
     const last = this.last;
     for (const w of all) {
-      if (last && w.since >= last.floor && w.since < last.seen) {
+      if (last && w.since >= last.floor && w.since < this.seen) {
         const mine = last.fresh.find(w.hint, (r) => Number(r.ord) > w.since && w.matches(r));
         if (mine) {
           w.resolve(mine);
           continue;
         }
-        w.since = Math.max(w.since, last.seen);
-        w.n = Math.max(w.n, last.base);
+        w.since = this.seen;
+        w.n = Math.max(w.n, this.seenBase);
       }
       batch.push(w);
     }
@@ -156,26 +157,26 @@ export class BatchVerifier {
       if (w.n < first) first = w.n;
     }
     const rows: ListedRecord[] = [];
-    let seen = this.seen;
     try {
       // Pages newest first until one reaches the ords older than every waiting row's save. A page
       // as large as the saves that can be newer than the oldest of them, with room for others'
       // new records, so that one page is read as a rule, and no more of them than that.
       const pagesize = Math.min(this.o.maxPageSize, Math.max(20, Math.ceil((this.marked - first) * 1.2) + 20));
       const answeredBefore = this.answered;
+      let newest = 0;
       for (let pageindex = 1; ; pageindex++) {
         const page = await this.o.newest(pagesize, pageindex);
         this.pages++;
+        if (pageindex === 1) newest = Number(page.rows[0]?.ord ?? 0);
         for (const r of page.rows) if (Number(r.ord) > oldest) rows.push(r);
         const lastOrd = Number(page.rows.at(-1)?.ord ?? 0);
-        if (pageindex === 1) {
-          seen = Math.max(this.seen, Number(page.rows[0]?.ord ?? 0));
-          this.seen = seen;
-          this.seenBase = answeredBefore;
-        }
         if (page.rows.length < pagesize || lastOrd <= oldest) break;
       }
-      this.last = { seen, base: answeredBefore, floor: oldest, fresh: new FreshRecords(rows) };
+      // Taken when the whole read has come in, with what it showed: marks taken meanwhile keep the
+      // older newest ord, which is as true for them.
+      this.seen = Math.max(this.seen, newest);
+      this.seenBase = answeredBefore;
+      this.last = { floor: oldest, fresh: new FreshRecords(rows) };
     } catch (err) {
       for (const w of batch) w.reject(err);
       return;
