@@ -150,7 +150,7 @@ export class CompanyResolver {
   }
 
   private async shouldPreload(): Promise<boolean> {
-    if (this.preload === 'never' || this.by === 'id') return false;
+    if (!CompanyResolver.loadsFirstPage(this.by, this.preload)) return false;
     if (this.preload === 'always') return true;
     if (this.preloaded) return true;
     const total = await this.total();
