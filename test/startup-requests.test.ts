@@ -126,6 +126,19 @@ function expectOrder(log: LoggedRequest[]): void {
   expect(mark.answered).toBeLessThanOrEqual(firstSave.arrived);
 }
 
+/**
+ * A run whose contacts fill one page or more: its reads before the first save overlap, in fewer
+ * round trips than `before`, in the order expectOrder asks; with its log's request kinds.
+ */
+async function startOf(run: ReturnType<typeof scenario>, before: { oneAfterAnother: number }) {
+  const { log } = await run;
+  const start = beforeFirstSave(log);
+  expect(start.mostInFlight).toBeGreaterThan(1);
+  expect(start.oneAfterAnother).toBeLessThan(before.oneAfterAnother);
+  expectOrder(log);
+  return { log, kind: kinds(log) };
+}
+
 // Measured before the run's start was changed (commit 136288e): requests of the first run, and
 // before its first save, all of them one after another.
 const BEFORE = { none: { total: 46, oneAfterAnother: 8 }, onePage: { total: 46, oneAfterAnother: 16 }, pages: { total: 50, oneAfterAnother: 20 } };
@@ -151,24 +164,14 @@ describe('the start of an import at one row in flight', () => {
   });
 
   it('one page of contacts: loaded at once, with the customers, and no row looked up', async () => {
-    const { log } = await scenario(120, '', 5);
-    const kind = kinds(log);
-    const start = beforeFirstSave(log);
-    expect(start.mostInFlight).toBeGreaterThan(1);
-    expect(start.oneAfterAnother).toBeLessThan(BEFORE.onePage.oneAfterAnother);
-    expectOrder(log);
+    const { log, kind } = await startOf(scenario(120, '', 5), BEFORE.onePage);
     expect(log.filter((r) => kind.get(r) === 'contact load')).toHaveLength(1);
     expect(log.filter((r) => kind.get(r)!.endsWith('lookup'))).toEqual([]);
     expect(log.length).toBeLessThan(BEFORE.onePage.total);
   });
 
   it('several pages of contacts: rows are looked up until loading them costs less, as before', async () => {
-    const { log } = await scenario(120, 'erp: { maxPageSize: 50 }\n', 5);
-    const kind = kinds(log);
-    const start = beforeFirstSave(log);
-    expect(start.mostInFlight).toBeGreaterThan(1);
-    expect(start.oneAfterAnother).toBeLessThan(BEFORE.pages.oneAfterAnother);
-    expectOrder(log);
+    const { log, kind } = await startOf(scenario(120, 'erp: { maxPageSize: 50 }\n', 5), BEFORE.pages);
     // Three pages (120 contacts, 50 a page): three rows looked up, then the list loaded once.
     const loads = log.filter((r) => kind.get(r) === 'contact load');
     expect(loads.map((r) => r.datas!.pageindex)).toEqual(['1', '2', '3']);
